@@ -1,0 +1,65 @@
+# The commands people type. `make run` serves the demo; `make test` runs everything.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+MANAGE := $(PY) manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test test-unit test-integration lint format migrations install clean
+
+$(PY):
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "Briefing needs Python 3.11 or newer as $(PYTHON)." >&2; exit 1; }
+	@$(PYTHON) -m venv $(VENV) || \
+		{ echo "Cannot create $(VENV): install Debian's python3-venv package." >&2; exit 1; }
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed-run: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $@ $(VENV)/.installed-run
+
+install: $(VENV)/.installed-run
+
+## run: set up and serve the demo article on http://$(HOST):$(PORT)/ (uvicorn, ASGI)
+run: $(VENV)/.installed-run
+	$(MANAGE) migrate --noinput
+	$(MANAGE) setup_site
+	@if [ "$${DEBUG:-1}" = "0" ]; then $(MANAGE) collectstatic --noinput --verbosity 0; fi
+	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
+	@if [ -n "$${REDIS_URL:-}" ]; then \
+		$(BIN)/celery -A briefing_site worker --loglevel INFO & worker=$$!; \
+		$(BIN)/celery -A briefing_site beat --loglevel INFO & beat=$$!; \
+		trap 'kill $$worker $$beat 2>/dev/null; wait $$worker $$beat 2>/dev/null' EXIT INT TERM; \
+		$(BIN)/uvicorn briefing_site.asgi:application --host $(HOST) --port $(PORT); \
+	else \
+		exec $(BIN)/uvicorn briefing_site.asgi:application --host $(HOST) --port $(PORT); \
+	fi
+
+## test: lint, the suite on the embedded defaults, then on PostgreSQL + Redis with the integration tests
+test: $(VENV)/.installed-test lint test-unit test-integration
+
+test-unit: $(VENV)/.installed-test
+	env -u DATABASE_URL -u REDIS_URL -u CELERY_BROKER_URL $(PY) -m pytest -m "not integration"
+
+test-integration: $(VENV)/.installed-test
+	.ci/integration $(PY)
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-test
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+migrations: $(VENV)/.installed-run
+	$(MANAGE) makemigrations articles polls comments
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,112 @@
+"""Store a parsed briefing as an Article with its sections, blocks and polls."""
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from articles.briefing import Block as ParsedBlock
+from articles.briefing import Briefing
+from articles.models import Article, Block, Section
+from polls.services import sync_polls
+
+
+@dataclass
+class ImportResult:
+    article: Article
+    created: bool
+    sections: int
+    blocks: int
+    polls_created: list[str] = field(default_factory=list)
+    polls_kept: list[str] = field(default_factory=list)
+    polls_removed: list[str] = field(default_factory=list)
+
+
+def block_source(block: ParsedBlock) -> str:
+    """The block written back in briefing markup, as editors edit it in the admin."""
+    if block.type == "list":
+        return "\n".join(f"- {item}" for item in block.items)
+    if block.type == "table":
+        lines = [block.caption] if block.caption else []
+        lines.append(_table_row(block.header))
+        lines.append("|" + "---|" * len(block.header))
+        lines.extend(_table_row(row) for row in block.rows)
+        return "\n".join(lines)
+    return block.text
+
+
+def block_data(block: ParsedBlock) -> dict:
+    if block.type == "list":
+        return {"items": list(block.items)}
+    if block.type == "table":
+        return {
+            "caption": block.caption,
+            "header": list(block.header),
+            "rows": [list(row) for row in block.rows],
+        }
+    return {}
+
+
+def _table_row(cells) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+@transaction.atomic
+def import_briefing(
+    briefing: Briefing, *, slug: str | None = None, status: str | None = None
+) -> ImportResult:
+    """Create the article, or rebuild it in place when the slug exists.
+
+    Sections and blocks are replaced; polls are matched by question text so a
+    re-import keeps their votes.
+    """
+    slug = slug or briefing.slug
+    article = Article.objects.select_for_update().filter(slug=slug).first()
+    created = article is None
+    if created:
+        article = Article(slug=slug, status=status or Article.Status.PUBLISHED)
+    elif status:
+        article.status = status
+    article.title = briefing.title
+    article.lead = briefing.lead
+    article.keywords = list(briefing.keywords)
+    if article.status == Article.Status.PUBLISHED and article.published_at is None:
+        article.published_at = timezone.now()
+    article.save()
+
+    article.sections.all().delete()
+    sections = Section.objects.bulk_create(
+        Section(
+            article=article,
+            position=position,
+            title=parsed.title or "",
+            level=parsed.level,
+            anchor=parsed.anchor,
+        )
+        for position, parsed in enumerate(briefing.sections)
+    )
+    blocks = Block.objects.bulk_create(
+        Block(
+            section=section,
+            position=position,
+            kind=parsed_block.type,
+            text=block_source(parsed_block),
+            data=block_data(parsed_block),
+        )
+        for section, parsed_section in zip(sections, briefing.sections, strict=True)
+        for position, parsed_block in enumerate(parsed_section.blocks)
+    )
+    question_blocks = {block.text: block for block in blocks if block.kind == Block.Kind.QUESTION}
+    outcome = sync_polls(
+        article=article, questions=briefing.questions, blocks_by_question=question_blocks
+    )
+    return ImportResult(
+        article=article,
+        created=created,
+        sections=len(sections),
+        blocks=len(blocks),
+        polls_created=outcome.created,
+        polls_kept=outcome.kept,
+        polls_removed=outcome.removed,
+    )
+

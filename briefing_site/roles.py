@@ -1,0 +1,65 @@
+"""The newsroom's roles as auth groups, and the demo accounts for development."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+
+EDITORS = "Editors"
+MODERATORS = "Moderators"
+
+# app label -> models whose permissions each role gets; later features add theirs.
+EDITOR_PERMISSIONS = {
+    "articles": {"article", "section", "block"},
+    "polls": {"poll", "choice"},
+}
+MODERATOR_VIEW_PERMISSIONS = {
+    "articles": {"article", "section", "block"},
+    "polls": {"poll", "choice"},
+}
+
+DEMO_ACCOUNTS = [
+    # username, group, is_staff, dev password
+    ("editor", EDITORS, True, "editor-dev-password"),
+    ("moderator", MODERATORS, True, "moderator-dev-password"),
+    ("reader", None, False, "reader-dev-password"),
+]
+
+
+def _permissions(models_by_app, actions):
+    perms = Permission.objects.none()
+    for app_label, models in models_by_app.items():
+        perms = perms | Permission.objects.filter(
+            content_type__app_label=app_label,
+            content_type__model__in=models,
+            codename__regex=rf"^({'|'.join(actions)})_",
+        )
+    return perms
+
+
+@transaction.atomic
+def ensure_groups() -> dict[str, Group]:
+    editors, _ = Group.objects.get_or_create(name=EDITORS)
+    editors.permissions.add(
+        *_permissions(EDITOR_PERMISSIONS, ["add", "change", "delete", "view"])
+    )
+    moderators, _ = Group.objects.get_or_create(name=MODERATORS)
+    moderators.permissions.add(*_permissions(MODERATOR_VIEW_PERMISSIONS, ["view"]))
+    return {EDITORS: editors, MODERATORS: moderators}
+
+
+@transaction.atomic
+def ensure_demo_accounts(groups: dict[str, Group]) -> list[tuple[str, str]]:
+    """Create (or reset) the demo accounts; returns (username, password) pairs."""
+    User = get_user_model()
+    created = []
+    for username, group_name, is_staff, password in DEMO_ACCOUNTS:
+        user, _ = User.objects.get_or_create(
+            username=username, defaults={"email": f"{username}@example.com"}
+        )
+        user.is_staff = is_staff
+        user.set_password(password)
+        user.save()
+        if group_name:
+            user.groups.add(groups[group_name])
+        created.append((username, password))
+    return created

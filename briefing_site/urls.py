@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from briefing_site.views import healthz
+
+admin.site.site_header = "Briefing newsroom"
+admin.site.site_title = "Briefing admin"
+admin.site.index_title = "Newsroom"
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("", include("articles.urls")),
+]

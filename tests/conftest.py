@@ -1,0 +1,53 @@
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from articles.briefing import parse_briefing
+from articles.importer import import_briefing
+from briefing_site.roles import EDITORS, MODERATORS, ensure_groups
+
+DEMO_BRIEFING = Path(__file__).resolve().parent.parent / "articles" / "demo" / "asean-border-talks.txt"
+
+pytest_plugins = ["tests.services"]
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def demo_briefing():
+    return parse_briefing(DEMO_BRIEFING.read_bytes())
+
+
+@pytest.fixture
+def demo_article(db, demo_briefing):
+    return import_briefing(demo_briefing).article
+
+
+def _user(username, *, group=None, is_staff=False):
+    user = get_user_model().objects.create_user(
+        username=username, email=f"{username}@example.com", password="correct horse battery"
+    )
+    if group:
+        user.is_staff = is_staff
+        user.save(update_fields=["is_staff"])
+        user.groups.add(ensure_groups()[group])
+    return user
+
+
+@pytest.fixture
+def reader(db):
+    return _user("reader")
+
+
+@pytest.fixture
+def editor(db):
+    return _user("editor", group=EDITORS, is_staff=True)
+
+
+@pytest.fixture
+def moderator(db):
+    return _user("moderator", group=MODERATORS, is_staff=True)

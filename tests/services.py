@@ -1,0 +1,216 @@
+"""The real services integration tests run against.
+
+PostgreSQL and Redis come from DATABASE_URL and REDIS_URL (`make test` sets
+them when they answer); the app under uvicorn, a Celery worker and Chromium
+are started here. Under CI=true a missing service fails the test; elsewhere it
+skips with a one-line reason.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true"}
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def unavailable(reason: str):
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true needs it)", pytrace=False)
+    pytest.skip(reason)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until(check, *, timeout: float, what: str, process=None):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            output = process.stdout.read() if process.stdout else ""
+            raise RuntimeError(f"{what} exited with {process.returncode}:\n{output[-3000:]}")
+        try:
+            if check():
+                return
+        except Exception:  # noqa: S110 - not up yet; try again until the deadline
+            pass
+        time.sleep(0.2)
+    raise TimeoutError(f"{what} did not come up within {timeout:.0f} s")
+
+
+def stop(process: subprocess.Popen):
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="session")
+def postgres(django_db_setup, django_db_blocker):
+    """The test database on PostgreSQL, as a URL other processes can use."""
+    if connection.vendor != "postgresql":
+        unavailable("DATABASE_URL does not point at PostgreSQL")
+    db = connection.settings_dict
+    credentials = quote(db["USER"] or "postgres")
+    if db.get("PASSWORD"):
+        credentials += ":" + quote(db["PASSWORD"])
+    return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    if not settings.REDIS_URL:
+        unavailable("REDIS_URL is not set")
+    import redis
+
+    try:
+        redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError as error:
+        unavailable(f"Redis at {settings.REDIS_URL} does not answer ({error})")
+    return settings.REDIS_URL
+
+
+@pytest.fixture(scope="session")
+def production_env(postgres, redis_url, tmp_path_factory):
+    """Environment for a process of the app in production mode, on the test database."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": postgres,
+        "REDIS_URL": redis_url,
+        "DEBUG": "0",
+        "SECURE_HTTPS": "0",
+        "SECRET_KEY": "integration-tests-" + "k" * 50,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "STATIC_ROOT": str(tmp_path_factory.mktemp("static")),
+        "PYTHONUNBUFFERED": "1",
+    }
+    env.pop("CELERY_BROKER_URL", None)
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    return env
+
+
+@pytest.fixture(scope="session")
+def app_server(production_env):
+    """The app under uvicorn (ASGI), as `make run` serves it; yields its base URL."""
+    port = free_port()
+    process = subprocess.Popen(  # noqa: S603
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "briefing_site.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        cwd=ROOT,
+        env=production_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+
+    def answers():
+        with urllib.request.urlopen(f"{base_url}/healthz", timeout=2) as response:  # noqa: S310
+            return response.status == 200
+
+    try:
+        wait_until(answers, timeout=30, what="uvicorn", process=process)
+        yield base_url
+    finally:
+        stop(process)
+
+
+@pytest.fixture(scope="session")
+def celery_worker(production_env):
+    """A real Celery worker on Redis; yields its node name."""
+    from briefing_site.celery import app
+
+    node = f"integration-{os.getpid()}@%h"
+    process = subprocess.Popen(  # noqa: S603
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "briefing_site",
+            "worker",
+            "--loglevel",
+            "INFO",
+            "--concurrency",
+            "1",
+            "--hostname",
+            node,
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env=production_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    name = node.replace("%h", socket.gethostname())
+    try:
+        wait_until(
+            lambda: any(name in reply for reply in app.control.ping(timeout=0.5)),
+            timeout=60,
+            what="celery worker",
+            process=process,
+        )
+        yield name
+    finally:
+        stop(process)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium driven by Playwright (its own browser download is not used)."""
+    if not Path(CHROMIUM).exists():
+        unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the test's own
+    # database set-up and teardown are plain synchronous calls beside it.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                yield browser
+            finally:
+                browser.close()
+    finally:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
