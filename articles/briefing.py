@@ -18,6 +18,7 @@ settings).
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.utils.text import slugify
@@ -124,7 +125,6 @@ class Briefing:
 
 # --------------------------------------------------------------------------- syntax
 
-UTF8_BOM = b"\xef\xbb\xbf"
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 TOC_HEADER = re.compile(r"(?:#+\s+)?table of contents:?", re.IGNORECASE)
@@ -133,6 +133,7 @@ HEADING_MARKER = re.compile(r"(#+)\s+(.*)")
 NUMBERED_TITLE = re.compile(r"\d+\.\s")
 SEPARATOR_CELL = re.compile(r":?-+:?")
 LIST_PREFIX = "- "
+LIST_MARK = re.compile(r"^-(?:\s+|$)")  # also a bare "-", an item left empty
 TABLE_PREFIX = "|"
 
 READER_QUESTIONS = "reader questions"
@@ -227,7 +228,7 @@ def parse_briefing(source: str | bytes) -> Briefing:
 def slugify_title(text: str, max_length: int = 80) -> str:
     """An ASCII, lower-case slug of at most ``max_length`` characters, cut between words."""
     # Django's slugify drops characters it cannot fold to ASCII, which would glue
-    # "Thai\N{NON-BREAKING HYPHEN}Cambodian" into "thaicambodian"; make every dash a hyphen first.
+    # "Franco\N{NON-BREAKING HYPHEN}German" into "francogerman"; make every dash a hyphen first.
     dashed = "".join("-" if unicodedata.category(char) == "Pd" else char for char in text)
     slug = slugify(dashed)
     if len(slug) <= max_length:
@@ -579,7 +580,8 @@ def _parse_blocks(
     return blocks
 
 
-def _take_while(lines: list[_Line], start: int, belongs) -> list[_Line]:
+def _take_while(lines: list[_Line], start: int, belongs: Callable[[str], bool]) -> list[_Line]:
+    """The run of non-blank lines from ``start`` that belong to the same block."""
     taken = []
     for line in lines[start:]:
         if not line.text or not belongs(line.text):
@@ -594,7 +596,7 @@ def _is_list_item(text: str, in_reader_questions: bool) -> bool:
 
 
 def _strip_list_prefix(text: str) -> str:
-    return text.removeprefix(LIST_PREFIX).strip()
+    return LIST_MARK.sub("", text, count=1).strip()
 
 
 def _add_question(

@@ -23,7 +23,7 @@ class ArticleAdminForm(forms.ModelForm):
 
     class Meta:
         model = Article
-        fields = "__all__"
+        fields = ["title", "slug", "status", "published_at", "lead", "keywords"]
 
 
 class BlockAdminForm(forms.ModelForm):

@@ -109,4 +109,3 @@ def import_briefing(
         polls_kept=outcome.kept,
         polls_removed=outcome.removed,
     )
-

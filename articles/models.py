@@ -73,9 +73,7 @@ class Section(models.Model):
     class Meta:
         ordering = ["article", "position"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["article", "position"], name="section_unique_position"
-            ),
+            models.UniqueConstraint(fields=["article", "position"], name="section_unique_position"),
             models.UniqueConstraint(fields=["article", "anchor"], name="section_unique_anchor"),
             models.CheckConstraint(
                 condition=Q(level__gte=1, level__lte=6), name="section_level_1_to_6"

@@ -38,6 +38,7 @@ def article_detail(request, slug):
         "article": article,
         "lead": lead,
         "sections": body_sections,
+        "toc": table_of_contents(body_sections),
         "question_count": sum(
             block.kind == Block.Kind.QUESTION
             for section in all_sections
@@ -46,3 +47,14 @@ def article_detail(request, slug):
         "canonical_url": request.build_absolute_uri(article.get_absolute_url()),
     }
     return render(request, "articles/detail.html", context)
+
+
+def table_of_contents(sections):
+    """Top-level sections, each with the deeper sections that follow it."""
+    toc = []
+    for section in sections:
+        if toc and section.heading_level > toc[-1]["section"].heading_level:
+            toc[-1]["children"].append(section)
+        else:
+            toc.append({"section": section, "children": []})
+    return toc

@@ -44,7 +44,7 @@ def broker_state() -> str:
     from briefing_site.celery import app
 
     try:
-        with app.connection_for_write() as conn:
+        with app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
             conn.ensure_connection(max_retries=1, timeout=TIMEOUT_SECONDS)
     except Exception as error:
         return f"down: {type(error).__name__}"

@@ -39,9 +39,7 @@ def _permissions(models_by_app, actions):
 @transaction.atomic
 def ensure_groups() -> dict[str, Group]:
     editors, _ = Group.objects.get_or_create(name=EDITORS)
-    editors.permissions.add(
-        *_permissions(EDITOR_PERMISSIONS, ["add", "change", "delete", "view"])
-    )
+    editors.permissions.add(*_permissions(EDITOR_PERMISSIONS, ["add", "change", "delete", "view"]))
     moderators, _ = Group.objects.get_or_create(name=MODERATORS)
     moderators.permissions.add(*_permissions(MODERATOR_VIEW_PERMISSIONS, ["view"]))
     return {EDITORS: editors, MODERATORS: moderators}

@@ -7,7 +7,9 @@ from articles.briefing import parse_briefing
 from articles.importer import import_briefing
 from briefing_site.roles import EDITORS, MODERATORS, ensure_groups
 
-DEMO_BRIEFING = Path(__file__).resolve().parent.parent / "articles" / "demo" / "asean-border-talks.txt"
+DEMO_BRIEFING = (
+    Path(__file__).resolve().parent.parent / "articles" / "demo" / "asean-border-talks.txt"
+)
 
 pytest_plugins = ["tests.services"]
 

@@ -123,7 +123,7 @@ def production_env(postgres, redis_url, tmp_path_factory):
 def app_server(production_env):
     """The app under uvicorn (ASGI), as `make run` serves it; yields its base URL."""
     port = free_port()
-    process = subprocess.Popen(  # noqa: S603
+    process = subprocess.Popen(
         [
             sys.executable,
             "-m",
@@ -159,7 +159,7 @@ def celery_worker(production_env):
     from briefing_site.celery import app
 
     node = f"integration-{os.getpid()}@%h"
-    process = subprocess.Popen(  # noqa: S603
+    process = subprocess.Popen(
         [
             sys.executable,
             "-m",

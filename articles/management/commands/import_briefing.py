@@ -27,7 +27,10 @@ class Command(BaseCommand):
             "--dry-run", action="store_true", help="Parse and report; write nothing."
         )
         parser.add_argument(
-            "--json", action="store_true", dest="as_json", help="Print the parsed article as JSON on stdout."
+            "--json",
+            action="store_true",
+            dest="as_json",
+            help="Print the parsed article as JSON on stdout.",
         )
 
     def handle(self, *args, file, slug, status, dry_run, as_json, **options):
@@ -81,4 +84,3 @@ class Command(BaseCommand):
                 f"{len(result.polls_kept)} kept, {len(result.polls_removed)} removed."
             )
         )
-
