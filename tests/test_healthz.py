@@ -1,4 +1,6 @@
-def test_it_reports_each_service(client, db):
+def test_on_the_embedded_defaults_it_reports_what_is_not_configured(client, db, settings):
+    settings.REDIS_URL = ""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {
