@@ -32,7 +32,7 @@ class BlockAdminForm(forms.ModelForm):
     class Meta:
         model = Block
         fields = ["position", "kind", "text"]
-        widgets = {"text": forms.Textarea(attrs={"rows": 4, "cols": 80})}
+        widgets = {"text": forms.Textarea(attrs={"rows": 6, "cols": 90})}
 
     def clean(self):
         cleaned = super().clean()
