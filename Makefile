@@ -7,7 +7,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-unit test-integration lint format migrations install clean
+.PHONY: run test test-unit test-integration screenshots lint format migrations install clean
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -49,6 +49,10 @@ test-unit: $(VENV)/.installed-test
 
 test-integration: $(VENV)/.installed-test
 	.ci/integration $(PY)
+
+## screenshots: refresh the README's pictures (the browser tests, saving into tests/e2e/screenshots/)
+screenshots: $(VENV)/.installed-test
+	BRIEFING_SCREENSHOTS=tests/e2e/screenshots .ci/integration $(PY)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

@@ -120,6 +120,13 @@ def test_editors_preview_a_draft_and_get_an_admin_link(client, editor, demo_arti
     assert '<meta name="robots" content="noindex">' in page
 
 
+def test_moderators_get_a_link_to_look_at_it_in_the_admin(client, moderator, demo_article):
+    client.force_login(moderator)
+    page = client.get(demo_article.get_absolute_url()).content.decode()
+    assert "Open in admin" in page
+    assert "Edit in admin" not in page
+
+
 def test_readers_get_no_admin_link(client, reader, demo_article):
     client.force_login(reader)
     page = client.get(demo_article.get_absolute_url()).content.decode()

@@ -1,5 +1,6 @@
 """The demo article in a real browser (Debian's Chromium driven by Playwright)."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -7,11 +8,14 @@ from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
-SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+# `make screenshots` points this at tests/e2e/screenshots/, the pictures in the README.
+SCREENSHOTS = Path(
+    os.environ.get("BRIEFING_SCREENSHOTS") or Path(__file__).resolve().parent / "artifacts"
+)
 
 
 @pytest.fixture
-def open_article(chromium, app_server, demo_article):
+def open_article(app_server, demo_article, chromium):
     pages = []
 
     def open_at(width, height):
@@ -53,7 +57,7 @@ def test_a_reader_sees_the_headline_follows_the_contents_and_reads_the_tables(op
     assert timeline.get_by_role("row").count() == 4
 
     page.evaluate("window.scrollTo(0, 0)")
-    SCREENSHOTS.mkdir(exist_ok=True)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / "article-desktop.png")
 
 
@@ -64,6 +68,7 @@ def test_on_a_phone_nothing_overflows_the_screen(open_article):
     )
     assert overflow == 0
     assert page.get_by_role("heading", level=1).is_visible()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / "article-phone.png")
 
 
