@@ -29,6 +29,7 @@ __all__ = [
     "BriefingError",
     "Question",
     "Section",
+    "block_markup",
     "classify_question",
     "parse_block_text",
     "parse_briefing",
@@ -286,6 +287,23 @@ def parse_block_text(kind: str, text: str) -> Block:
     raise BriefingError(
         f'Unknown block kind "{kind}"; expected paragraph, list, table or question.'
     )
+
+
+def block_markup(block: Block) -> str:
+    """A block written back in briefing markup, as editors edit it; parse_block_text reads it."""
+    if block.type == "list":
+        return "\n".join(f"- {item}" for item in block.items)
+    if block.type == "table":
+        lines = [block.caption] if block.caption else []
+        lines.append(_table_row(block.header))
+        lines.append("|" + "---|" * len(block.header))
+        lines.extend(_table_row(row) for row in block.rows)
+        return "\n".join(lines)
+    return block.text
+
+
+def _table_row(cells) -> str:
+    return "| " + " | ".join(cells) + " |"
 
 
 # --------------------------------------------------------------------------- reading the text

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles.briefing import Block as ParsedBlock
-from articles.briefing import Briefing
+from articles.briefing import Briefing, block_markup
 from articles.models import Article, Block, Section
 from polls.services import sync_polls
 
@@ -22,19 +22,6 @@ class ImportResult:
     polls_removed: list[str] = field(default_factory=list)
 
 
-def block_source(block: ParsedBlock) -> str:
-    """The block written back in briefing markup, as editors edit it in the admin."""
-    if block.type == "list":
-        return "\n".join(f"- {item}" for item in block.items)
-    if block.type == "table":
-        lines = [block.caption] if block.caption else []
-        lines.append(_table_row(block.header))
-        lines.append("|" + "---|" * len(block.header))
-        lines.extend(_table_row(row) for row in block.rows)
-        return "\n".join(lines)
-    return block.text
-
-
 def block_data(block: ParsedBlock) -> dict:
     if block.type == "list":
         return {"items": list(block.items)}
@@ -45,10 +32,6 @@ def block_data(block: ParsedBlock) -> dict:
             "rows": [list(row) for row in block.rows],
         }
     return {}
-
-
-def _table_row(cells) -> str:
-    return "| " + " | ".join(cells) + " |"
 
 
 @transaction.atomic
@@ -90,7 +73,7 @@ def import_briefing(
             section=section,
             position=position,
             kind=parsed_block.type,
-            text=block_source(parsed_block),
+            text=block_markup(parsed_block),
             data=block_data(parsed_block),
         )
         for section, parsed_section in zip(sections, briefing.sections, strict=True)

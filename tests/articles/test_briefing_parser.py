@@ -15,6 +15,7 @@ from articles.briefing import (
     BriefingError,
     Question,
     Section,
+    block_markup,
     classify_question,
     parse_block_text,
     parse_briefing,
@@ -869,3 +870,11 @@ def test_parser_works_without_django_settings():
         [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_every_block_of_the_demo_survives_being_written_back_and_read_again():
+    briefing = parse_briefing(DEMO.read_bytes())
+    blocks = [block for section in briefing.sections for block in section.blocks]
+    assert {block.type for block in blocks} == {"paragraph", "list", "table", "question"}
+    for block in blocks:
+        assert parse_block_text(block.type, block_markup(block)) == block
