@@ -28,7 +28,7 @@ class PollInline(admin.TabularInline):
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
     form = ArticleAdminForm
-    list_display = ["title", "status", "published_at", "comment_count", "vote_count"]
+    list_display = ["title", "status", "published_at", "comment_count"]
     list_filter = ["status"]
     search_fields = ["title", "slug"]
     date_hierarchy = "published_at"

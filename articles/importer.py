@@ -20,6 +20,7 @@ class ImportResult:
     polls_created: list[str] = field(default_factory=list)
     polls_kept: list[str] = field(default_factory=list)
     polls_removed: list[str] = field(default_factory=list)
+    polls_retired: list[str] = field(default_factory=list)
 
 
 def block_data(block: ParsedBlock) -> dict:
@@ -91,4 +92,5 @@ def import_briefing(
         polls_created=outcome.created,
         polls_kept=outcome.kept,
         polls_removed=outcome.removed,
+        polls_retired=outcome.retired,
     )

@@ -26,10 +26,9 @@ class Article(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
     lead = models.TextField(blank=True, help_text="First paragraph; used for summaries and meta.")
     keywords = models.JSONField(default=list, blank=True)
-    # Kept by the comments and polls services as comments are approved and
-    # votes cast, so the front page never aggregates over every vote.
+    # Kept by the comments service as comments are approved, so the front page
+    # never counts every comment. (Votes are summed from their choices' counters.)
     comment_count = models.PositiveIntegerField(default=0, editable=False)
-    vote_count = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "django_celery_beat",
+    "django_ratelimit",
     "briefing_site",
     "articles",
     "polls",
@@ -210,3 +211,22 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# Readers' writes are rate-limited per voter (account or voter cookie) and per
+# client address (django-ratelimit on the default cache).
+POLL_RATE_PER_VOTER = os.environ.get("POLL_RATE_PER_VOTER", "20/m")
+POLL_RATE_PER_IP = os.environ.get("POLL_RATE_PER_IP", "300/m")
+# Behind a proxy, the header that carries the reader's address (e.g. HTTP_X_REAL_IP).
+RATELIMIT_IP_META_KEY = os.environ.get("RATELIMIT_IP_META_KEY", "REMOTE_ADDR")
+SILENCED_SYSTEM_CHECKS = [
+    # The embedded default is one process, where the local-memory cache is
+    # shared by every request; Django's Redis cache increments atomically.
+    "django_ratelimit.E003",
+    "django_ratelimit.W001",
+]
+
+# A minute of votes is a surge when it has at least POLL_SURGE_MIN_VOTES and is
+# POLL_SURGE_FACTOR times the poll's usual rate, or mostly from new voters.
+POLL_SURGE_MIN_VOTES = env_int("POLL_SURGE_MIN_VOTES", 30)
+POLL_SURGE_FACTOR = env_int("POLL_SURGE_FACTOR", 5)
+POLL_SURGE_NEW_VOTER_SHARE = 0.8

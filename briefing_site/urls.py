@@ -10,5 +10,6 @@ admin.site.index_title = "Newsroom"
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("", include("polls.urls")),
     path("", include("articles.urls")),
 ]

@@ -67,15 +67,17 @@ def test_text_is_kept_as_written(page):
     assert "the bloc’s chair malaysia" in page
 
 
-def test_reader_questions_appear_in_place_with_their_answers(page, demo_article):
-    questions = page.index("Reader question")
-    assert page.index('id="reader-questions"') < questions < page.index('id="summary-of')
+def test_reader_questions_appear_in_place_as_polls(page, demo_article):
     yes_no = Poll.objects.get(article=demo_article, kind=Poll.Kind.YES_NO)
-    assert f'id="poll-{yes_no.pk}"' in page
+    open_question = Poll.objects.get(article=demo_article, kind=Poll.Kind.OPEN)
+    poll_at = page.index(f'id="poll-{yes_no.pk}"')
+    assert page.index('id="reader-questions"') < poll_at < page.index('id="summary-of')
+    assert poll_at < page.index(f'id="poll-{open_question.pk}"') < page.index("Share your thoughts")
     for answer in ["Yes", "No", "Not sure"]:
-        assert f"<li>{answer}</li>" in page
-    assert "readers propose the answers" in page
-    assert "Share your thoughts in the comments" in page
+        assert re.search(
+            rf'<input type="radio" name="choice" value="\d+" required> {answer}</label>', page
+        )
+    assert "No answers yet: propose the first one." in page
 
 
 def test_keywords_are_shown_as_tags(page):
@@ -140,7 +142,7 @@ def test_an_unknown_slug_is_not_found(client, db):
 def test_the_query_count_does_not_grow_with_the_article(
     client, demo_article, django_assert_max_num_queries
 ):
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):
         client.get(demo_article.get_absolute_url())
     section = demo_article.sections.last()
     Block.objects.bulk_create(
@@ -149,6 +151,6 @@ def test_the_query_count_does_not_grow_with_the_article(
         )
         for index in range(200)
     )
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):
         response = client.get(demo_article.get_absolute_url())
     assert "More 199" in response.content.decode()

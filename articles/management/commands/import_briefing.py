@@ -84,3 +84,9 @@ class Command(BaseCommand):
                 f"{len(result.polls_kept)} kept, {len(result.polls_removed)} removed."
             )
         )
+        for question in result.polls_retired:
+            self.stderr.write(
+                f"warning: the question {question!r} is no longer in the briefing; its poll "
+                "has votes, so it was closed and is listed after the article (delete it in "
+                "the admin if it should go)."
+            )

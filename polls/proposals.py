@@ -1,0 +1,121 @@
+"""Readers' proposed answers to open questions: collected, deduplicated, moderated."""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max
+
+from polls.live import poll_results_changed
+from polls.models import Choice, Poll
+
+MAX_PROPOSAL_LENGTH = 120
+
+
+class ProposalRefused(Exception):
+    status = 422
+
+
+@dataclass(frozen=True)
+class ProposalOutcome:
+    choice: Choice
+    created: bool
+
+    @property
+    def message(self) -> str:
+        if self.choice.status == Choice.Status.APPROVED:
+            return f"“{self.choice.text}” is already an answer: vote for it below."
+        return "Thanks: your answer is with the moderators and appears once approved."
+
+
+def normalize_answer(text: str) -> str:
+    """Fold case, spacing and punctuation so that duplicates compare equal."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    kept = "".join(
+        " " if unicodedata.category(char).startswith(("P", "S", "Z")) else char for char in folded
+    )
+    return re.sub(r"\s+", " ", kept).strip()
+
+
+def clean_proposal(text: str) -> str:
+    text = re.sub(r"\s+", " ", text or "").strip()
+    if not text:
+        raise ProposalRefused("Write an answer before sending it.")
+    if len(text) > MAX_PROPOSAL_LENGTH:
+        raise ProposalRefused(
+            f"Keep your answer to {MAX_PROPOSAL_LENGTH} characters (it has {len(text)})."
+        )
+    if any(unicodedata.category(char) == "Cc" for char in text):
+        raise ProposalRefused("Your answer contains control characters.")
+    if not normalize_answer(text):
+        raise ProposalRefused("Your answer needs some words, not only punctuation.")
+    return text
+
+
+def propose_answer(*, poll: Poll, text: str, user=None, voter_key: str = "") -> ProposalOutcome:
+    """Add a reader's answer to an open question, pending moderation.
+
+    An answer that normalises like an existing one is the same answer: it is
+    counted as proposed once more, never stored twice (a unique constraint
+    holds this under concurrency).
+    """
+    if poll.kind != Poll.Kind.OPEN:
+        raise ProposalRefused("This question has fixed answers; vote for one of them.")
+    if not poll.article.is_published or poll.is_closed():
+        raise ProposalRefused("This poll is closed to new answers.")
+    text = clean_proposal(text)
+    normalized = normalize_answer(text)
+    signed_in = user is not None and user.is_authenticated
+
+    for _attempt in range(3):
+        existing = Choice.objects.filter(poll=poll, normalized_text=normalized).first()
+        if existing is not None:
+            Choice.objects.filter(pk=existing.pk).update(proposal_count=F("proposal_count") + 1)
+            return ProposalOutcome(existing, created=False)
+        try:
+            with transaction.atomic():
+                position = (poll.choices.aggregate(last=Max("position"))["last"] or 0) + 1
+                choice = Choice.objects.create(
+                    poll=poll,
+                    text=text,
+                    normalized_text=normalized,
+                    position=position,
+                    status=Choice.Status.PENDING,
+                    proposed_by=user if signed_in else None,
+                    proposed_by_voter="" if signed_in else voter_key,
+                    proposal_count=1,
+                )
+            return ProposalOutcome(choice, created=True)
+        except IntegrityError:
+            continue  # the same answer was proposed at this very moment; count it instead
+    raise ProposalRefused("Your answer could not be saved; please try again.")
+
+
+def pending_proposals_of(*, polls, user=None, voter_key: str = "") -> dict[int, list[str]]:
+    """This reader's proposals still awaiting moderation, per poll, in one query."""
+    if user is not None and user.is_authenticated:
+        mine = {"proposed_by": user}
+    elif voter_key:
+        mine = {"proposed_by_voter": voter_key}
+    else:
+        return {}
+    pending: dict[int, list[str]] = {}
+    for poll_id, text in (
+        Choice.objects.pending().filter(poll__in=polls, **mine).values_list("poll_id", "text")
+    ):
+        pending.setdefault(poll_id, []).append(text)
+    return pending
+
+
+def moderate_proposals(choices, *, approve: bool) -> int:
+    """Approve or reject proposed answers; returns how many changed."""
+    status = Choice.Status.APPROVED if approve else Choice.Status.REJECTED
+    changed = 0
+    for choice in choices:
+        if choice.status == status:
+            continue
+        Choice.objects.filter(pk=choice.pk).update(status=status)
+        changed += 1
+        poll_results_changed(choice.poll)
+    return changed

@@ -1,0 +1,127 @@
+"""What a reader sees of a poll: its answers, and the results when they may see them."""
+
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from polls.models import Choice, Poll
+
+
+def largest_remainder_percentages(counts: list[int]) -> list[int]:
+    """Whole percentages that add up to exactly 100 (all zeros when nobody voted).
+
+    Each share is rounded down, then the points still missing go to the shares
+    that lost most in rounding (ties to the larger count, then the earlier one).
+    """
+    total = sum(counts)
+    if total == 0:
+        return [0 for _ in counts]
+    exact = [count * 100 / total for count in counts]
+    floors = [int(share) for share in exact]
+    missing = 100 - sum(floors)
+    by_remainder = sorted(
+        range(len(counts)), key=lambda i: (-(exact[i] - floors[i]), -counts[i], i)
+    )
+    for index in by_remainder[:missing]:
+        floors[index] += 1
+    return floors
+
+
+@dataclass
+class ChoiceResult:
+    choice: Choice
+    votes: int
+    percent: int
+    is_mine: bool
+
+
+@dataclass
+class PollCard:
+    """Everything the poll partial needs for one reader."""
+
+    poll: Poll
+    choices: list[ChoiceResult]
+    total: int
+    my_choice_id: int | None
+    is_closed: bool
+    show_results: bool
+    pending_proposals: list[str] = field(default_factory=list)
+    error: str = ""
+    notice: str = ""
+
+    @property
+    def has_voted(self):
+        return self.my_choice_id is not None
+
+    @property
+    def takes_proposals(self):
+        return self.poll.kind == Poll.Kind.OPEN and not self.is_closed
+
+    @property
+    def anchor(self):
+        return f"poll-{self.poll.pk}"
+
+
+def build_card(
+    poll: Poll,
+    *,
+    my_choice_id: int | None = None,
+    pending_proposals=(),
+    error: str = "",
+    notice: str = "",
+    now=None,
+) -> PollCard:
+    """The poll as this reader sees it; `poll.choices.all()` must hold the approved ones."""
+    choices = [choice for choice in poll.choices.all() if choice.status == Choice.Status.APPROVED]
+    counts = [choice.vote_count for choice in choices]
+    percents = largest_remainder_percentages(counts)
+    is_closed = poll.is_closed(now or timezone.now())
+    visibility = poll.results_visibility
+    show_results = (
+        is_closed
+        or visibility == Poll.ResultsVisibility.ALWAYS
+        or (visibility == Poll.ResultsVisibility.AFTER_VOTE and my_choice_id is not None)
+    )
+    return PollCard(
+        poll=poll,
+        choices=[
+            ChoiceResult(choice, votes, percent, choice.pk == my_choice_id)
+            for choice, votes, percent in zip(choices, counts, percents, strict=True)
+        ],
+        total=sum(counts),
+        my_choice_id=my_choice_id,
+        is_closed=is_closed,
+        show_results=show_results,
+        pending_proposals=list(pending_proposals),
+        error=error,
+        notice=notice,
+    )
+
+
+def poll_counts(poll: Poll) -> dict:
+    """A poll's counts as published to every live reader of the article.
+
+    Per-choice counts are included only when anyone may see them (results always
+    visible, or the poll closed); otherwise only the total, and a reader who may
+    see results fetches their own view of the poll.
+    """
+    choices = [choice for choice in poll.choices.all() if choice.status == Choice.Status.APPROVED]
+    counts = [choice.vote_count for choice in choices]
+    is_closed = poll.is_closed()
+    payload = {
+        "poll": poll.pk,
+        "total": sum(counts),
+        "closed": is_closed,
+        "results_visibility": poll.results_visibility,
+    }
+    if not (is_closed or poll.results_visibility == Poll.ResultsVisibility.ALWAYS):
+        return payload
+    return {
+        **payload,
+        "choices": [
+            {"id": choice.pk, "text": choice.text, "votes": votes, "percent": percent}
+            for choice, votes, percent in zip(
+                choices, counts, largest_remainder_percentages(counts), strict=True
+            )
+        ],
+    }

@@ -1,0 +1,153 @@
+"""Casting, changing and withdrawing votes: one vote per voter and poll, counted exactly."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from polls.live import poll_results_changed
+from polls.models import Choice, Poll, Vote, VoteMinute
+
+# A voter first seen this recently counts as new when looking for surges.
+NEW_VOTER_WINDOW = dt.timedelta(minutes=10)
+
+
+class VoteRefused(Exception):
+    """The vote cannot be taken; the message is meant for the reader."""
+
+    status = 400
+
+
+class PollClosed(VoteRefused):
+    status = 409
+
+
+class InvalidChoice(VoteRefused):
+    status = 422
+
+
+@dataclass(frozen=True)
+class Voter:
+    """Who votes: an account when signed in, otherwise the voter cookie's key."""
+
+    user_id: int | None = None
+    voter_key: str | None = None
+    first_seen: dt.datetime | None = None
+
+    def __post_init__(self):
+        if (self.user_id is None) == (self.voter_key is None):
+            raise ValueError("A voter is either an account or a voter cookie.")
+
+    @property
+    def lookup(self) -> dict:
+        if self.user_id is not None:
+            return {"user_id": self.user_id}
+        return {"voter_key": self.voter_key}
+
+    def is_new(self, now) -> bool:
+        return self.first_seen is not None and now - self.first_seen <= NEW_VOTER_WINDOW
+
+
+@dataclass(frozen=True)
+class VoteOutcome:
+    choice_id: int | None
+    changed: bool
+
+
+def _check_open(poll: Poll, now):
+    if not poll.article.is_published:
+        raise VoteRefused("This poll is not open to readers.")
+    if poll.is_closed(now):
+        raise PollClosed("This poll is closed; the final results are shown.")
+
+
+def _adjust(choice_id: int, delta: int):
+    Choice.objects.filter(pk=choice_id).update(vote_count=F("vote_count") + delta)
+
+
+def cast_vote(*, poll: Poll, choice_id, voter: Voter) -> VoteOutcome:
+    """Record the voter's answer, replacing an earlier one; counts stay exact.
+
+    The database's unique constraints, not this code, guarantee one vote per
+    voter: two requests racing to insert meet at the constraint, and the loser
+    updates the winner's row instead.
+    """
+    now = timezone.now()
+    _check_open(poll, now)
+    try:
+        choice = poll.choices.approved().get(pk=int(choice_id))
+    except (TypeError, ValueError, Choice.DoesNotExist):
+        raise InvalidChoice("Choose one of this poll's answers.") from None
+
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                outcome = _record(poll, choice, voter, now)
+            break
+        except IntegrityError:
+            # Another request of the same voter inserted first; go again and
+            # take the update path.
+            continue
+    else:
+        raise VoteRefused("Your vote could not be recorded; please try again.")
+    if outcome.changed:
+        poll_results_changed(poll)
+    return outcome
+
+
+def _record(poll, choice, voter, now) -> VoteOutcome:
+    existing = Vote.objects.select_for_update().filter(poll=poll, **voter.lookup).first()
+    if existing is not None:
+        if existing.choice_id == choice.pk:
+            return VoteOutcome(choice_id=choice.pk, changed=False)
+        _adjust(existing.choice_id, -1)
+        existing.choice = choice
+        existing.save(update_fields=["choice", "updated_at"])
+        _adjust(choice.pk, +1)
+        return VoteOutcome(choice_id=choice.pk, changed=True)
+
+    with transaction.atomic():
+        Vote.objects.create(poll=poll, choice=choice, **voter.lookup)
+    _adjust(choice.pk, +1)
+    _count_minute(poll, now, is_new_voter=voter.is_new(now))
+    return VoteOutcome(choice_id=choice.pk, changed=True)
+
+
+def _count_minute(poll, now, *, is_new_voter: bool):
+    minute = now.replace(second=0, microsecond=0)
+    increments = {"votes": F("votes") + 1}
+    if is_new_voter:
+        increments["new_voter_votes"] = F("new_voter_votes") + 1
+    if VoteMinute.objects.filter(poll=poll, minute=minute).update(**increments):
+        return
+    try:
+        with transaction.atomic():
+            VoteMinute.objects.create(
+                poll=poll, minute=minute, votes=1, new_voter_votes=int(is_new_voter)
+            )
+    except IntegrityError:
+        VoteMinute.objects.filter(poll=poll, minute=minute).update(**increments)
+
+
+def withdraw_vote(*, poll: Poll, voter: Voter) -> bool:
+    """Remove the voter's vote; True if there was one."""
+    _check_open(poll, timezone.now())
+    with transaction.atomic():
+        vote = Vote.objects.select_for_update().filter(poll=poll, **voter.lookup).first()
+        if vote is None:
+            return False
+        vote.delete()
+        _adjust(vote.choice_id, -1)
+    poll_results_changed(poll)
+    return True
+
+
+def votes_of(voter: Voter | None, polls) -> dict[int, int]:
+    """The voter's choice in each of these polls, as {poll_id: choice_id}, in one query."""
+    if voter is None:
+        return {}
+    return dict(
+        Vote.objects.filter(poll__in=polls, **voter.lookup).values_list("poll_id", "choice_id")
+    )
