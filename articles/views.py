@@ -76,9 +76,12 @@ def render_article_page(request, article, *, status=200, poll_feedback=None):
     return render(request, "articles/detail.html", context, status=status)
 
 
-def poll_cards(request, polls, feedback):
-    """Each poll as this reader sees it, with their own votes: two queries in all."""
-    voter = read_voter_quietly(request)
+def poll_cards(request, polls, feedback, voter=None):
+    """Each poll as this reader sees it, with their own votes: two queries in all.
+
+    `voter` is given when the request just made one (its cookie is not sent yet).
+    """
+    voter = voter or read_voter_quietly(request)
     mine = votes_of(voter, polls)
     pending = pending_proposals_of(
         polls=polls,

@@ -11,6 +11,7 @@ from polls.live import poll_results_changed
 from polls.models import Choice, Poll
 
 MAX_PROPOSAL_LENGTH = 120
+WORD_SEPARATORS = set(",;:/\\|+&")
 
 
 class ProposalRefused(Exception):
@@ -30,10 +31,19 @@ class ProposalOutcome:
 
 
 def normalize_answer(text: str) -> str:
-    """Fold case, spacing and punctuation so that duplicates compare equal."""
+    """Fold case, spacing and punctuation so that duplicates compare equal.
+
+    Dashes and separators become spaces ("cease-fire" = "cease fire"); other
+    punctuation and symbols vanish ("U.N." = "UN", "patrols!" = "patrols").
+    """
     folded = unicodedata.normalize("NFKC", text).casefold()
     kept = "".join(
-        " " if unicodedata.category(char).startswith(("P", "S", "Z")) else char for char in folded
+        " "
+        if char in WORD_SEPARATORS or unicodedata.category(char) in {"Pd", "Ps", "Pe", "Zs"}
+        else ""
+        if unicodedata.category(char).startswith(("P", "S"))
+        else char
+        for char in folded
     )
     return re.sub(r"\s+", " ", kept).strip()
 

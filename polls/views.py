@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.db.models import Prefetch
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET, require_POST
@@ -7,7 +8,7 @@ from django_ratelimit.decorators import ratelimit
 
 from articles.models import Article
 from articles.views import poll_cards, render_article_page
-from polls.models import Poll
+from polls.models import Choice, Poll
 from polls.proposals import ProposalRefused, propose_answer
 from polls.voters import (
     ForgedVoterCookie,
@@ -37,8 +38,13 @@ def per_ip_rate(group, request):
 
 def rate_limited(view):
     """Limits per voter and per client address; the view answers 429 when exceeded."""
-    view = ratelimit(key=voter_rate_key, rate=per_voter_rate, method="POST", group="polls")(view)
-    return ratelimit(key="ip", rate=per_ip_rate, method="POST", group="polls-ip")(view)
+    limits = [
+        {"key": voter_rate_key, "rate": per_voter_rate, "group": "polls-voter"},
+        {"key": "ip", "rate": per_ip_rate, "group": "polls-ip"},
+    ]
+    for limit in limits:
+        view = ratelimit(method="POST", block=False, **limit)(view)
+    return view
 
 
 def _open_poll(poll_id):
@@ -49,12 +55,16 @@ def _open_poll(poll_id):
     )
 
 
-def respond(request, poll, *, status=200, error="", notice="", cookie=None, forget=False):
+def respond(
+    request, poll, *, status=200, error="", notice="", voter=None, cookie=None, forget=False
+):
     """HTMX gets the poll fragment; a plain form post gets the page, or a 303 on success."""
     feedback = {"error": error} if error else {"notice": notice} if notice else {}
     if request.htmx:
-        poll = Poll.objects.select_related("article").get(pk=poll.pk)
-        card = poll_cards(request, [poll], {poll.pk: feedback})[poll.pk]
+        poll = Poll.objects.prefetch_related(
+            Prefetch("choices", queryset=Choice.objects.approved())
+        ).get(pk=poll.pk)
+        card = poll_cards(request, [poll], {poll.pk: feedback}, voter=voter)[poll.pk]
         response = render(request, "articles/detail.html#poll", {"card": card}, status=status)
     elif status >= 400:
         response = render_article_page(
@@ -83,9 +93,9 @@ def vote(request, poll_id):
     try:
         outcome = cast_vote(poll=poll, choice_id=request.POST.get("choice"), voter=voter)
     except VoteRefused as refused:
-        return respond(request, poll, status=refused.status, error=str(refused))
+        return respond(request, poll, status=refused.status, error=str(refused), voter=voter)
     notice = "Your vote is counted." if outcome.changed else "Your vote was already counted."
-    return respond(request, poll, notice=notice, cookie=cookie)
+    return respond(request, poll, notice=notice, voter=voter, cookie=cookie)
 
 
 @require_POST
@@ -125,7 +135,7 @@ def propose(request, poll_id):
         )
     except ProposalRefused as refused:
         return respond(request, poll, status=refused.status, error=str(refused))
-    return respond(request, poll, notice=outcome.message, cookie=cookie)
+    return respond(request, poll, notice=outcome.message, voter=voter, cookie=cookie)
 
 
 @require_GET

@@ -102,10 +102,13 @@ def _record(poll, choice, voter, now) -> VoteOutcome:
     if existing is not None:
         if existing.choice_id == choice.pk:
             return VoteOutcome(choice_id=choice.pk, changed=False)
-        _adjust(existing.choice_id, -1)
+        existing_choice_id = existing.choice_id
         existing.choice = choice
         existing.save(update_fields=["choice", "updated_at"])
-        _adjust(choice.pk, +1)
+        # Always lock counters in the same (pk) order: two voters swapping
+        # between the same answers must not deadlock.
+        for choice_id, delta in sorted([(existing_choice_id, -1), (choice.pk, +1)]):
+            _adjust(choice_id, delta)
         return VoteOutcome(choice_id=choice.pk, changed=True)
 
     with transaction.atomic():

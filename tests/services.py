@@ -108,6 +108,9 @@ def production_env(postgres, redis_url, tmp_path_factory):
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "STATIC_ROOT": str(tmp_path_factory.mktemp("static")),
         "PYTHONUNBUFFERED": "1",
+        # Load tests come from one address and a few voters.
+        "POLL_RATE_PER_VOTER": "100000/m",
+        "POLL_RATE_PER_IP": "100000/m",
     }
     env.pop("CELERY_BROKER_URL", None)
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # the browser fixture's, never the app's
@@ -134,6 +137,9 @@ def app_server(production_env):
             "127.0.0.1",
             "--port",
             str(port),
+            # Two processes, as in production: requests really race each other.
+            "--workers",
+            "2",
         ],
         cwd=ROOT,
         env=production_env,
@@ -196,7 +202,7 @@ def celery_worker(production_env):
         stop(process)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium():
     """Debian's Chromium driven by Playwright (its own browser download is not used)."""
     if not Path(CHROMIUM).exists():

@@ -1,0 +1,81 @@
+"""Poll results are published to live readers after the vote commits, at most once a second."""
+
+import time
+
+import pytest
+
+from briefing_site import events
+from polls.live import publish_throttled
+from polls.voting import cast_vote
+from tests.polls.conftest import choice_named, cookie_voter
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def results_events(article_id, after=None):
+    return [e for e in events.get_bus().history(article_id, after) if e.kind == "poll.results"]
+
+
+def last_event_id(article_id):
+    history = events.get_bus().history(article_id)
+    return history[-1].id if history else None
+
+
+def test_a_vote_publishes_the_poll_results(yes_no_poll, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    before = last_event_id(yes_no_poll.article_id)
+    cast_vote(
+        poll=yes_no_poll, choice_id=choice_named(yes_no_poll, "Yes").pk, voter=cookie_voter(1)
+    )
+    [event] = results_events(yes_no_poll.article_id, before)
+    assert event.payload["poll"] == yes_no_poll.pk
+    assert event.payload["total"] == 1
+    # Results are shown after voting here, so the broadcast carries only the total.
+    assert "choices" not in event.payload
+
+
+def test_public_results_carry_their_counts(yes_no_poll):
+    yes_no_poll.results_visibility = "always"
+    yes_no_poll.save()
+    before = last_event_id(yes_no_poll.article_id)
+    cast_vote(poll=yes_no_poll, choice_id=choice_named(yes_no_poll, "No").pk, voter=cookie_voter(1))
+    [event] = results_events(yes_no_poll.article_id, before)
+    assert [(c["text"], c["votes"], c["percent"]) for c in event.payload["choices"]] == [
+        ("Yes", 0, 0),
+        ("No", 1, 100),
+        ("Not sure", 0, 0),
+    ]
+
+
+def test_a_burst_of_votes_gives_one_event_now_and_one_with_the_final_count(yes_no_poll, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # the trailing event on a timer, in this process
+    before = last_event_id(yes_no_poll.article_id)
+    yes = choice_named(yes_no_poll, "Yes").pk
+    for n in range(1, 11):
+        cast_vote(poll=yes_no_poll, choice_id=yes, voter=cookie_voter(n))
+    assert len(results_events(yes_no_poll.article_id, before)) == 1
+    time.sleep(1.5)
+    burst = results_events(yes_no_poll.article_id, before)
+    assert [event.payload["total"] for event in burst] == [1, 10]
+
+
+def test_a_rolled_back_vote_publishes_nothing(yes_no_poll):
+    from django.db import transaction
+
+    before = last_event_id(yes_no_poll.article_id)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        cast_vote(
+            poll=yes_no_poll, choice_id=choice_named(yes_no_poll, "Yes").pk, voter=cookie_voter(1)
+        )
+        raise RuntimeError("the request failed after voting")
+    assert results_events(yes_no_poll.article_id, before) == []
+
+
+def test_throttling_is_per_poll(yes_no_poll, open_poll):
+    before = last_event_id(yes_no_poll.article_id)
+    publish_throttled(yes_no_poll.pk, yes_no_poll.article_id)
+    publish_throttled(open_poll.pk, open_poll.article_id)
+    assert {e.payload["poll"] for e in results_events(yes_no_poll.article_id, before)} == {
+        yes_no_poll.pk,
+        open_poll.pk,
+    }
