@@ -96,7 +96,7 @@ def test_racing_transactions_on_postgresql_keep_counters_exact(poll):
     def voter_thread(n):
         try:
             start.wait()
-            rng = random.Random(n)  # noqa: S311 - a spread of choices, not security
+            rng = random.Random(n)
             for _ in range(10):
                 cast_vote(
                     poll=poll,

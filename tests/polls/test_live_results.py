@@ -63,11 +63,18 @@ def test_a_rolled_back_vote_publishes_nothing(yes_no_poll):
     from django.db import transaction
 
     before = last_event_id(yes_no_poll.article_id)
-    with pytest.raises(RuntimeError), transaction.atomic():
-        cast_vote(
-            poll=yes_no_poll, choice_id=choice_named(yes_no_poll, "Yes").pk, voter=cookie_voter(1)
-        )
-        raise RuntimeError("the request failed after voting")
+
+    def vote_then_fail():
+        with transaction.atomic():
+            cast_vote(
+                poll=yes_no_poll,
+                choice_id=choice_named(yes_no_poll, "Yes").pk,
+                voter=cookie_voter(1),
+            )
+            raise RuntimeError("the request failed after voting")
+
+    with pytest.raises(RuntimeError):
+        vote_then_fail()
     assert results_events(yes_no_poll.article_id, before) == []
 
 
