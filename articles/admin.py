@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 
 from articles.forms import ArticleAdminForm, BlockAdminForm
 from articles.models import Article, Block, Section
@@ -21,7 +23,7 @@ class PollInline(admin.TabularInline):
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
-        # Polls come from the article's reader questions.
+        # Added with their place in the article: see "Add a poll" above.
         return False
 
 
@@ -33,8 +35,16 @@ class ArticleAdmin(admin.ModelAdmin):
     search_fields = ["title", "slug"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
-    fields = ["title", "slug", "status", "published_at", "lead", "keywords"]
+    fields = ["title", "slug", "status", "published_at", "lead", "keywords", "add_poll_link"]
+    readonly_fields = ["add_poll_link"]
     inlines = [SectionInline, PollInline]
+
+    @admin.display(description="Reader polls")
+    def add_poll_link(self, article):
+        if article.pk is None:
+            return "Save the article first."
+        url = reverse("admin:polls_poll_add") + f"?article={article.pk}"
+        return format_html('<a href="{}">Add a poll after a block of this article</a>', url)
 
 
 class BlockInline(admin.StackedInline):

@@ -16,6 +16,10 @@ MODERATOR_VIEW_PERMISSIONS = {
     "articles": {"article", "section", "block"},
     "polls": {"poll", "choice"},
 }
+# Moderators approve or reject readers' proposed answers (choices); nothing else.
+MODERATOR_CHANGE_PERMISSIONS = {
+    "polls": {"choice"},
+}
 
 DEMO_ACCOUNTS = [
     # username, group, is_staff, dev password
@@ -42,6 +46,7 @@ def ensure_groups() -> dict[str, Group]:
     editors.permissions.add(*_permissions(EDITOR_PERMISSIONS, ["add", "change", "delete", "view"]))
     moderators, _ = Group.objects.get_or_create(name=MODERATORS)
     moderators.permissions.add(*_permissions(MODERATOR_VIEW_PERMISSIONS, ["view"]))
+    moderators.permissions.add(*_permissions(MODERATOR_CHANGE_PERMISSIONS, ["change"]))
     return {EDITORS: editors, MODERATORS: moderators}
 
 
