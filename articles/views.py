@@ -76,13 +76,14 @@ def render_article_page(request, article, *, status=200, poll_feedback=None):
     return render(request, "articles/detail.html", context, status=status)
 
 
-def poll_cards(request, polls, feedback, voter=None):
-    """Each poll as this reader sees it, with their own votes: two queries in all.
+def poll_cards(request, polls, feedback, voter=None, known_votes=None):
+    """Each poll as this reader sees it, with their own votes: two queries at most.
 
-    `voter` is given when the request just made one (its cookie is not sent yet).
+    `voter` is given when the request just made one (its cookie is not sent yet),
+    `known_votes` ({poll id: choice id}) when it just voted.
     """
     voter = voter or read_voter_quietly(request)
-    mine = votes_of(voter, polls)
+    mine = known_votes if known_votes is not None else votes_of(voter, polls)
     pending = pending_proposals_of(
         polls=polls,
         user=request.user,

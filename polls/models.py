@@ -156,6 +156,9 @@ class Vote(models.Model):
     # NULL, not "", for signed-in voters: the unique constraint per cookie
     # must ignore them.
     voter_key = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
+    # The voter was first seen (cookie issued, account created) just before
+    # voting: brigades arrive with fresh identities.
+    is_new_voter = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -182,6 +185,8 @@ class Vote(models.Model):
         indexes = [
             # Counting and exporting a poll's votes per choice.
             models.Index(fields=["poll", "choice"], name="vote_poll_choice_idx"),
+            # The surge task's votes per poll and minute.
+            models.Index(fields=["created_at", "poll"], name="vote_created_idx"),
         ]
 
     def __str__(self):
@@ -189,7 +194,11 @@ class Vote(models.Model):
 
 
 class VoteMinute(models.Model):
-    """Votes cast on a poll in one minute, for spotting surges."""
+    """Votes cast on a poll in one minute, for spotting surges.
+
+    Written by the surge task from the votes themselves, so the vote request
+    never waits on a row every voter of the poll would share.
+    """
 
     poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="minutes")
     minute = models.DateTimeField()

@@ -104,6 +104,9 @@ def propose_answer(*, poll: Poll, text: str, user=None, voter_key: str = "") -> 
 
 def pending_proposals_of(*, polls, user=None, voter_key: str = "") -> dict[int, list[str]]:
     """This reader's proposals still awaiting moderation, per poll, in one query."""
+    polls = [poll for poll in polls if poll.kind == Poll.Kind.OPEN]
+    if not polls:
+        return {}
     if user is not None and user.is_authenticated:
         mine = {"proposed_by": user}
     elif voter_key:

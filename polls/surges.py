@@ -7,10 +7,11 @@ result is news or a brigade.
 import datetime as dt
 
 from django.conf import settings
-from django.db.models import Sum
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncMinute
 from django.utils import timezone
 
-from polls.models import Surge, VoteMinute
+from polls.models import Surge, Vote, VoteMinute
 
 BASELINE_MINUTES = 30
 RECENT_MINUTES = 5
@@ -22,6 +23,27 @@ def is_surge(*, votes: int, baseline_per_minute: float, new_voter_votes: int) ->
     far_above_usual = votes >= settings.POLL_SURGE_FACTOR * max(baseline_per_minute, 1.0)
     mostly_new_voters = new_voter_votes / votes >= settings.POLL_SURGE_NEW_VOTER_SHARE
     return far_above_usual or mostly_new_voters
+
+
+def record_vote_minutes(now=None) -> int:
+    """Count the recent votes per poll and minute into VoteMinute; returns rows written."""
+    now = now or timezone.now()
+    since = (now - dt.timedelta(minutes=RECENT_MINUTES)).replace(second=0, microsecond=0)
+    counted = (
+        Vote.objects.filter(created_at__gte=since)
+        .annotate(minute=TruncMinute("created_at"))
+        .values("poll_id", "minute")
+        .annotate(votes=Count("pk"), new_voter_votes=Count("pk", filter=Q(is_new_voter=True)))
+    )
+    written = 0
+    for row in counted:
+        VoteMinute.objects.update_or_create(
+            poll_id=row["poll_id"],
+            minute=row["minute"],
+            defaults={"votes": row["votes"], "new_voter_votes": row["new_voter_votes"]},
+        )
+        written += 1
+    return written
 
 
 def flag_surges(now=None) -> list[Surge]:

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from polls.live import poll_results_changed, publish_trailing
 from polls.models import Poll
-from polls.surges import flag_surges
+from polls.surges import flag_surges, record_vote_minutes
 
 
 @shared_task
@@ -23,7 +23,9 @@ def close_due_polls():
 
 @shared_task
 def flag_vote_surges():
-    return len(flag_surges())
+    now = timezone.now()
+    record_vote_minutes(now)
+    return len(flag_surges(now))
 
 
 @shared_task

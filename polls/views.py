@@ -1,12 +1,11 @@
 from django.conf import settings
-from django.db.models import Prefetch
-from django.http import HttpResponseRedirect
+from django.db.models import Prefetch, prefetch_related_objects
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_ratelimit.decorators import ratelimit
 
-from articles.models import Article
 from articles.views import poll_cards, render_article_page
 from polls.models import Choice, Poll
 from polls.proposals import ProposalRefused, propose_answer
@@ -19,6 +18,7 @@ from polls.voters import (
 )
 from polls.voting import VoteRefused, cast_vote, withdraw_vote
 
+UNKNOWN = object()
 RATE_LIMITED = "You are sending answers too fast. Wait a minute and try again."
 
 
@@ -49,22 +49,36 @@ def rate_limited(view):
 
 def _open_poll(poll_id):
     """A poll readers may see: its article is published (editors use the admin)."""
-    return get_object_or_404(
-        Poll.objects.select_related("article").filter(article__in=Article.objects.published()),
-        pk=poll_id,
-    )
+    poll = get_object_or_404(Poll.objects.select_related("article"), pk=poll_id)
+    if not poll.article.is_published:
+        raise Http404("No such poll.")
+    return poll
 
 
 def respond(
-    request, poll, *, status=200, error="", notice="", voter=None, cookie=None, forget=False
+    request,
+    poll,
+    *,
+    status=200,
+    error="",
+    notice="",
+    voter=None,
+    my_vote=UNKNOWN,
+    cookie=None,
+    forget=False,
 ):
-    """HTMX gets the poll fragment; a plain form post gets the page, or a 303 on success."""
+    """HTMX gets the poll fragment; a plain form post gets the page, or a 303 on success.
+
+    `voter` and `my_vote` are given when the request itself just voted: the
+    cookie is not sent back yet, and the choice need not be looked up again.
+    """
     feedback = {"error": error} if error else {"notice": notice} if notice else {}
     if request.htmx:
-        poll = Poll.objects.prefetch_related(
-            Prefetch("choices", queryset=Choice.objects.approved())
-        ).get(pk=poll.pk)
-        card = poll_cards(request, [poll], {poll.pk: feedback}, voter=voter)[poll.pk]
+        prefetch_related_objects([poll], Prefetch("choices", queryset=Choice.objects.approved()))
+        known_votes = None if my_vote is UNKNOWN else {poll.pk: my_vote}
+        card = poll_cards(
+            request, [poll], {poll.pk: feedback}, voter=voter, known_votes=known_votes
+        )[poll.pk]
         response = render(request, "articles/detail.html#poll", {"card": card}, status=status)
     elif status >= 400:
         response = render_article_page(
@@ -95,7 +109,9 @@ def vote(request, poll_id):
     except VoteRefused as refused:
         return respond(request, poll, status=refused.status, error=str(refused), voter=voter)
     notice = "Your vote is counted." if outcome.changed else "Your vote was already counted."
-    return respond(request, poll, notice=notice, voter=voter, cookie=cookie)
+    return respond(
+        request, poll, notice=notice, voter=voter, my_vote=outcome.choice_id, cookie=cookie
+    )
 
 
 @require_POST

@@ -8,7 +8,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from polls.live import poll_results_changed
-from polls.models import Choice, Poll, Vote, VoteMinute
+from polls.models import Choice, Poll, Vote
 
 # A voter first seen this recently counts as new when looking for surges.
 NEW_VOTER_WINDOW = dt.timedelta(minutes=10)
@@ -111,27 +111,13 @@ def _record(poll, choice, voter, now) -> VoteOutcome:
             _adjust(choice_id, delta)
         return VoteOutcome(choice_id=choice.pk, changed=True)
 
-    with transaction.atomic():
-        Vote.objects.create(poll=poll, choice=choice, **voter.lookup)
+    # A racing request of the same voter makes this insert fail on the unique
+    # constraint; cast_vote then runs the whole transaction again.
+    Vote.objects.create(poll=poll, choice=choice, is_new_voter=voter.is_new(now), **voter.lookup)
+    # The counter is the row every voter for this answer shares: update it
+    # last, so its lock is held only until the commit.
     _adjust(choice.pk, +1)
-    _count_minute(poll, now, is_new_voter=voter.is_new(now))
     return VoteOutcome(choice_id=choice.pk, changed=True)
-
-
-def _count_minute(poll, now, *, is_new_voter: bool):
-    minute = now.replace(second=0, microsecond=0)
-    increments = {"votes": F("votes") + 1}
-    if is_new_voter:
-        increments["new_voter_votes"] = F("new_voter_votes") + 1
-    if VoteMinute.objects.filter(poll=poll, minute=minute).update(**increments):
-        return
-    try:
-        with transaction.atomic():
-            VoteMinute.objects.create(
-                poll=poll, minute=minute, votes=1, new_voter_votes=int(is_new_voter)
-            )
-    except IntegrityError:
-        VoteMinute.objects.filter(poll=poll, minute=minute).update(**increments)
 
 
 def withdraw_vote(*, poll: Poll, voter: Voter) -> bool:

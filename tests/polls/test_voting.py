@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from polls.models import Vote, VoteMinute
+from polls.surges import record_vote_minutes
 from polls.voting import InvalidChoice, PollClosed, Voter, VoteRefused, cast_vote, withdraw_vote
 from tests.polls.conftest import choice_named, cookie_voter
 
@@ -114,8 +115,12 @@ def test_votes_per_minute_are_recorded_with_new_voters(yes_no_poll):
     cast_vote(poll=yes_no_poll, choice_id=yes, voter=Voter(voter_key="a" * 32, first_seen=now))
     old = now - dt.timedelta(days=30)
     cast_vote(poll=yes_no_poll, choice_id=yes, voter=Voter(voter_key="b" * 32, first_seen=old))
+    assert record_vote_minutes() == 1
     minute = VoteMinute.objects.get(poll=yes_no_poll)
     assert (minute.votes, minute.new_voter_votes) == (2, 1)
+    assert minute.minute == now.replace(second=0, microsecond=0)
+    record_vote_minutes()
+    assert VoteMinute.objects.count() == 1
 
 
 def test_a_voter_is_an_account_or_a_cookie_never_both():
