@@ -9,6 +9,7 @@ from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator
 
 from articles.models import Article
 from polls.forms import ChoiceAdminForm, ChoiceInlineFormSet, PollAddForm, PollChangeForm
@@ -81,8 +82,8 @@ class PollStateFilter(admin.SimpleListFilter):
 @admin.register(Poll)
 class PollAdmin(admin.ModelAdmin):
     list_display = [
-        "question",
-        "article",
+        "short_question",
+        "short_article",
         "kind",
         "total_votes",
         "pending_proposals",
@@ -127,6 +128,14 @@ class PollAdmin(admin.ModelAdmin):
         )
 
     # The list
+
+    @admin.display(description="Question", ordering="question")
+    def short_question(self, poll):
+        return Truncator(poll.question).chars(90)
+
+    @admin.display(description="Article", ordering="article__title")
+    def short_article(self, poll):
+        return Truncator(poll.article.title).chars(45)
 
     @admin.display(description="Votes", ordering="total_votes")
     def total_votes(self, poll):
@@ -298,7 +307,7 @@ class ChoiceAdmin(admin.ModelAdmin):
     """Proposed answers: readers' answers to open questions, the ones awaiting moderation first."""
 
     form = ChoiceAdminForm
-    list_display = ["text", "poll", "proposal_count", "created_at", "status"]
+    list_display = ["text", "short_poll", "proposal_count", "created_at", "status"]
     list_select_related = ["poll"]
     list_filter = [ProposalStatusFilter, ("poll", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["text", "poll__question"]
@@ -306,6 +315,10 @@ class ChoiceAdmin(admin.ModelAdmin):
     fields = ["poll", "text", "status", "proposal_count", "vote_count", "created_at"]
     readonly_fields = ["poll", "proposal_count", "vote_count", "created_at"]
     actions = ["approve", "reject"]
+
+    @admin.display(description="Question", ordering="poll__question")
+    def short_poll(self, choice):
+        return Truncator(choice.poll.question).chars(70)
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(proposal_count__gt=0)

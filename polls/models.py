@@ -122,6 +122,7 @@ class Choice(models.Model):
     objects = ChoiceQuerySet.as_manager()
 
     class Meta:
+        verbose_name = "answer"
         ordering = ["poll", "position", "pk"]
         constraints = [
             models.UniqueConstraint(
