@@ -70,6 +70,9 @@ INSTALLED_APPS = [
     "template_partials",
     "django_celery_beat",
     "django_ratelimit",
+    "allauth",
+    "allauth.account",
+    "treebeard",
     "briefing_site",
     "articles",
     "polls",
@@ -86,7 +89,15 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
 ]
+
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "/"
 
 ROOT_URLCONF = "briefing_site.urls"
 ASGI_APPLICATION = "briefing_site.asgi.application"
@@ -242,3 +253,9 @@ SILENCED_SYSTEM_CHECKS = [
 POLL_SURGE_MIN_VOTES = env_int("POLL_SURGE_MIN_VOTES", 30)
 POLL_SURGE_FACTOR = env_int("POLL_SURGE_FACTOR", 5)
 POLL_SURGE_NEW_VOTER_SHARE = 0.8
+
+# Comments. Until the moderation pipeline decides, COMMENTS_AUTO_APPROVE
+# approves a new comment when its transaction commits (a development switch).
+COMMENTS_AUTO_APPROVE = env_bool("COMMENTS_AUTO_APPROVE", DEBUG)
+COMMENT_RATE_PER_READER = os.environ.get("COMMENT_RATE_PER_READER", "5/m")
+COMMENT_EDIT_WINDOW_MINUTES = env_int("COMMENT_EDIT_WINDOW_MINUTES", 15)

@@ -10,6 +10,7 @@ admin.site.index_title = "Newsroom"
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
     path("", include("polls.urls")),
     path("", include("articles.urls")),
 ]
