@@ -4,6 +4,7 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, render
 
 from articles.models import Article, Block, Section
+from comments.views import discussion_context
 from polls.models import Choice, Poll
 from polls.proposals import pending_proposals_of
 from polls.results import build_card
@@ -56,6 +57,8 @@ def render_article_page(request, article, *, status=200, poll_feedback=None):
         Poll.objects.filter(article=article, block__isnull=True).prefetch_related(approved_choices)
     )
     polls = placed + unplaced
+    for poll in polls:
+        poll.article = article  # already loaded: no query per poll for its links
     cards = poll_cards(request, polls, poll_feedback or {})
     for section in sections:
         for block in section.blocks.all():
@@ -72,6 +75,7 @@ def render_article_page(request, article, *, status=200, poll_feedback=None):
         "unplaced_polls": [cards[poll.pk] for poll in unplaced],
         "question_count": len(polls),
         "canonical_url": request.build_absolute_uri(article.get_absolute_url()),
+        **discussion_context(request, article, sort=request.GET.get("sort")),
     }
     return render(request, "articles/detail.html", context, status=status)
 

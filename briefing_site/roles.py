@@ -12,13 +12,18 @@ EDITOR_PERMISSIONS = {
     "articles": {"article", "section", "block"},
     "polls": {"poll", "choice"},
 }
+# Editors see the discussion and may moderate it too.
+EDITOR_COMMENT_PERMISSIONS = {"comments": {"comment", "report"}}
 MODERATOR_VIEW_PERMISSIONS = {
     "articles": {"article", "section", "block"},
     "polls": {"poll", "choice"},
+    "comments": {"comment", "report"},
 }
-# Moderators approve or reject readers' proposed answers (choices); nothing else.
+# Moderators approve or reject readers' proposed answers (choices) and
+# comments; nothing else.
 MODERATOR_CHANGE_PERMISSIONS = {
     "polls": {"choice"},
+    "comments": {"comment"},
 }
 
 DEMO_ACCOUNTS = [
@@ -44,6 +49,7 @@ def _permissions(models_by_app, actions):
 def ensure_groups() -> dict[str, Group]:
     editors, _ = Group.objects.get_or_create(name=EDITORS)
     editors.permissions.add(*_permissions(EDITOR_PERMISSIONS, ["add", "change", "delete", "view"]))
+    editors.permissions.add(*_permissions(EDITOR_COMMENT_PERMISSIONS, ["change", "view"]))
     moderators, _ = Group.objects.get_or_create(name=MODERATORS)
     moderators.permissions.add(*_permissions(MODERATOR_VIEW_PERMISSIONS, ["view"]))
     moderators.permissions.add(*_permissions(MODERATOR_CHANGE_PERMISSIONS, ["change"]))

@@ -12,5 +12,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", include("polls.urls")),
+    path("", include("comments.urls")),
     path("", include("articles.urls")),
 ]

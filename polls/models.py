@@ -52,6 +52,8 @@ class Poll(models.Model):
         null=True, blank=True, help_text="Voting stops at this time (empty: stays open)."
     )
     closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Approved comments in the question's discussion, kept by the comments service.
+    comment_count = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = PollQuerySet.as_manager()

@@ -37,8 +37,8 @@ def test_it_creates_the_newsroom_groups_with_their_permissions(db):
     assert {"change_article", "add_block", "delete_section", "change_poll"} <= editor_perms
     assert set(moderators.permissions.values_list("codename", flat=True)) >= {"view_article"}
     changes = moderators.permissions.filter(codename__startswith="change_")
-    # Moderators change proposed answers (approve, reject); nothing else.
-    assert set(changes.values_list("codename", flat=True)) == {"change_choice"}
+    # Moderators change proposed answers and comments (approve, reject); nothing else.
+    assert set(changes.values_list("codename", flat=True)) == {"change_choice", "change_comment"}
 
 
 def test_in_debug_it_creates_demo_accounts_and_prints_their_passwords(db, settings):

@@ -1,0 +1,36 @@
+from django import forms
+
+from comments.models import Report
+from comments.rendering import MAX_BODY_LENGTH
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label="Your comment",
+        max_length=MAX_BODY_LENGTH,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": MAX_BODY_LENGTH}),
+        help_text="Markdown: *emphasis*, **strong**, [links](https://…), > quotes, lists, `code`.",
+        error_messages={
+            "required": "Write something before posting.",
+            "max_length": "Keep your comment to 5,000 characters (it has %(show_value)d).",
+        },
+    )
+    show_stance = forms.BooleanField(
+        label="Show my answer to this question beside my name", required=False
+    )
+
+
+class ReportForm(forms.Form):
+    reason = forms.ChoiceField(
+        label="What is wrong with it?",
+        choices=Report.Reason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose why you are reporting this comment."},
+    )
+    note = forms.CharField(
+        label="Anything the moderators should know",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": 500}),
+    )

@@ -1,0 +1,259 @@
+"""Posting, editing, deleting, liking and reporting comments: the rules, in plain functions."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from articles.models import Article
+from briefing_site import events
+from comments.models import Comment, Like, Report
+from comments.rendering import BodyError, clean_body, render_body
+from comments.scoring import wilson_lower_bound
+from polls.models import Poll, Vote
+
+
+class CommentRefused(Exception):
+    """The action is refused; the message is one sentence for the reader."""
+
+    status = 422
+
+
+class NotAllowed(CommentRefused):
+    status = 403
+
+
+def can_moderate(user) -> bool:
+    return user.is_authenticated and user.has_perm("comments.change_comment")
+
+
+def post_comment(
+    *,
+    article: Article,
+    author,
+    body: str,
+    parent: Comment | None = None,
+    poll=None,
+    show_stance: bool = False,
+) -> Comment:
+    """Save a reader's comment as pending; moderation decides after the commit."""
+    if not article.is_published:
+        raise CommentRefused("This article is not open for comments.")
+    if parent is not None:
+        _check_can_reply(parent, article)
+        poll = parent.poll
+    elif poll is not None and poll.article_id != article.pk:
+        raise CommentRefused("That question belongs to another article.")
+    text = _clean(body)
+    stance = _stance(author, poll) if show_stance and poll is not None else None
+    fields = {
+        "article": article,
+        "poll": poll,
+        "author": author,
+        "body": text,
+        "body_html": render_body(text),
+        "stance": stance,
+        "status": Comment.Status.PENDING,
+    }
+    comment = _insert(parent, fields)
+    transaction.on_commit(lambda: comment_submitted(comment.pk))
+    return comment
+
+
+def _insert(parent, fields) -> Comment:
+    # Two top-level comments posted at once may compute the same tree path;
+    # the unique constraint refuses the second, which simply tries again.
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                if parent is None:
+                    return Comment.objects.add_root(instance=Comment(**fields))
+                return Comment.objects.add_child(parent, instance=Comment(**fields))
+        except IntegrityError:
+            continue
+    raise CommentRefused("Your comment could not be saved; please try again.")
+
+
+def _check_can_reply(parent: Comment, article: Article):
+    if parent.article_id != article.pk:
+        raise CommentRefused("You can only reply to a comment on this article.")
+    if parent.is_deleted:
+        raise CommentRefused("That comment was deleted; it takes no new replies.")
+    if parent.status != Comment.Status.APPROVED:
+        raise CommentRefused("That comment is not open for replies.")
+
+
+def _clean(body: str) -> str:
+    try:
+        return clean_body(body)
+    except BodyError as error:
+        raise CommentRefused(str(error)) from None
+
+
+def _stance(author, poll):
+    vote = Vote.objects.filter(poll=poll, user=author).select_related("choice").first()
+    return vote.choice if vote else None
+
+
+def comment_submitted(comment_id: int):
+    """Runs after a new comment commits: the moderation pipeline's entry point.
+
+    Until the pipeline exists, COMMENTS_AUTO_APPROVE approves here (development).
+    """
+    if settings.COMMENTS_AUTO_APPROVE:
+        approve_comment(comment_id)
+
+
+@transaction.atomic
+def approve_comment(comment_id: int) -> bool:
+    """Approve a pending (or rejected) comment; counts follow. False if nothing changed."""
+    comment = Comment.objects.select_for_update().filter(pk=comment_id).first()
+    if comment is None or comment.status == Comment.Status.APPROVED:
+        return False
+    comment.status = Comment.Status.APPROVED
+    comment.save(update_fields=["status"])
+    if not comment.is_deleted:
+        _count(comment, +1)
+    transaction.on_commit(
+        lambda: events.publish(
+            comment.article_id,
+            "comment.published",
+            {"id": comment.pk, "poll": comment.poll_id, "depth": comment.depth},
+        )
+    )
+    return True
+
+
+@transaction.atomic
+def reject_comment(comment_id: int) -> bool:
+    comment = Comment.objects.select_for_update().filter(pk=comment_id).first()
+    if comment is None or comment.status == Comment.Status.REJECTED:
+        return False
+    was_counted = comment.status == Comment.Status.APPROVED and not comment.is_deleted
+    comment.status = Comment.Status.REJECTED
+    comment.save(update_fields=["status"])
+    if was_counted:
+        _count(comment, -1)
+        transaction.on_commit(
+            lambda: events.publish(comment.article_id, "comment.removed", {"id": comment.pk})
+        )
+    return True
+
+
+def _count(comment: Comment, delta: int):
+    """Shown comment counts: the article's, the question's, and every ancestor's replies."""
+    Article.objects.filter(pk=comment.article_id).update(comment_count=F("comment_count") + delta)
+    if comment.poll_id:
+        Poll.objects.filter(pk=comment.poll_id).update(comment_count=F("comment_count") + delta)
+    ancestors = [comment.path[: depth * Comment.steplen] for depth in range(1, comment.depth)]
+    if ancestors:
+        Comment.objects.filter(path__in=ancestors).update(reply_count=F("reply_count") + delta)
+
+
+def editable_until(comment: Comment) -> dt.datetime:
+    return comment.created_at + dt.timedelta(minutes=settings.COMMENT_EDIT_WINDOW_MINUTES)
+
+
+def can_edit(comment: Comment, user) -> bool:
+    return (
+        user.is_authenticated
+        and comment.author_id == user.pk
+        and not comment.is_deleted
+        and timezone.now() <= editable_until(comment)
+    )
+
+
+@transaction.atomic
+def edit_comment(*, comment: Comment, editor, body: str) -> Comment:
+    comment = Comment.objects.select_for_update().get(pk=comment.pk)
+    if not editor.is_authenticated or comment.author_id != editor.pk:
+        raise NotAllowed("Only its author can edit a comment.")
+    if comment.is_deleted:
+        raise CommentRefused("A deleted comment cannot be edited.")
+    if timezone.now() > editable_until(comment):
+        raise CommentRefused(
+            f"Comments can be edited for {settings.COMMENT_EDIT_WINDOW_MINUTES} minutes "
+            "after posting; this one no longer can."
+        )
+    text = _clean(body)
+    if text == comment.body:
+        return comment
+    comment.body = text
+    comment.body_html = render_body(text)
+    comment.edited_at = timezone.now()
+    comment.save(update_fields=["body", "body_html", "edited_at"])
+    if comment.status == Comment.Status.APPROVED:
+        transaction.on_commit(
+            lambda: events.publish(comment.article_id, "comment.updated", {"id": comment.pk})
+        )
+    return comment
+
+
+@transaction.atomic
+def delete_comment(*, comment: Comment, actor) -> Comment:
+    """The author (or a moderator) deletes it; with replies it stays as "[deleted]"."""
+    comment = Comment.objects.select_for_update().get(pk=comment.pk)
+    if not (actor.is_authenticated and (comment.author_id == actor.pk or can_moderate(actor))):
+        raise NotAllowed("Only its author can delete a comment.")
+    if comment.is_deleted:
+        return comment
+    was_counted = comment.status == Comment.Status.APPROVED
+    comment.deleted_at = timezone.now()
+    comment.body = ""
+    comment.body_html = ""
+    comment.stance = None
+    comment.save(update_fields=["deleted_at", "body", "body_html", "stance"])
+    if was_counted:
+        _count(comment, -1)
+        transaction.on_commit(
+            lambda: events.publish(comment.article_id, "comment.removed", {"id": comment.pk})
+        )
+    return comment
+
+
+def _check_can_react(comment: Comment, reader):
+    if not reader.is_authenticated:
+        raise NotAllowed("Log in to react to comments.")
+    if comment.is_deleted or comment.status != Comment.Status.APPROVED:
+        raise CommentRefused("That comment is not open for reactions.")
+
+
+@transaction.atomic
+def toggle_like(*, comment: Comment, reader) -> tuple[bool, Comment]:
+    """Like, or unlike when already liked; one like per reader. Returns (liked, comment)."""
+    _check_can_react(comment, reader)
+    if comment.author_id == reader.pk:
+        raise CommentRefused("You cannot like your own comment.")
+    comment = Comment.objects.select_for_update().get(pk=comment.pk)
+    removed, _ = Like.objects.filter(comment=comment, reader=reader).delete()
+    if removed:
+        comment.like_count -= 1
+    else:
+        Like.objects.create(comment=comment, reader=reader)
+        comment.like_count += 1
+    comment.score = wilson_lower_bound(comment.like_count, comment.report_count)
+    comment.save(update_fields=["like_count", "score"])
+    return not removed, comment
+
+
+@transaction.atomic
+def report_comment(*, comment: Comment, reporter, reason: str, note: str = "") -> Report:
+    _check_can_react(comment, reporter)
+    if reason not in Report.Reason.values:
+        raise CommentRefused("Choose why you are reporting this comment.")
+    note = (note or "").strip()
+    if reason == Report.Reason.OTHER and not note:
+        raise CommentRefused("Tell the moderators what is wrong with it.")
+    if len(note) > 500:
+        raise CommentRefused("Keep the note to 500 characters.")
+    comment = Comment.objects.select_for_update().get(pk=comment.pk)
+    report, created = Report.objects.get_or_create(
+        comment=comment, reporter=reporter, defaults={"reason": reason, "note": note}
+    )
+    if created:
+        comment.report_count += 1
+        comment.score = wilson_lower_bound(comment.like_count, comment.report_count)
+        comment.save(update_fields=["report_count", "score"])
+    return report

@@ -1,0 +1,220 @@
+"""Reading discussions: a page of threads in the chosen order, flattened for display."""
+
+import base64
+import binascii
+import datetime as dt
+import json
+import operator
+from dataclasses import dataclass, field
+from functools import reduce
+
+from django.db.models import Q
+
+from comments.models import Comment, Like
+
+THREADS_PER_PAGE = 20
+REPLIES_SHOWN = 3
+MAX_INDENT = 4
+
+# sort name -> (field, descending)
+SORTS = {
+    "best": ("score", True),
+    "newest": ("created_at", True),
+    "oldest": ("created_at", False),
+    "replies": ("reply_count", True),
+}
+SORT_LABELS = {"best": "Best", "newest": "Newest", "oldest": "Oldest", "replies": "Most replies"}
+DEFAULT_SORT = "best"
+
+
+class BadCursor(ValueError):
+    pass
+
+
+@dataclass
+class Entry:
+    """One line of a flattened discussion: a comment, or a "show more replies" link."""
+
+    comment: Comment
+    indent: int
+    shown: bool = True  # False: a placeholder for a deleted or removed comment
+    replying_to: str = ""  # set when deeper than MAX_INDENT
+    more: int = 0  # set on a "show N more replies" entry for this comment's children
+    liked: bool = False
+
+    @property
+    def is_more(self):
+        return self.more > 0
+
+
+@dataclass
+class ThreadPage:
+    entries: list[Entry]
+    sort: str
+    next_cursor: str | None
+    top_level: list[Comment] = field(default_factory=list)
+
+
+def encode_cursor(comment: Comment, sort: str) -> str:
+    name, _ = SORTS[sort]
+    value = getattr(comment, name)
+    if isinstance(value, dt.datetime):
+        value = value.isoformat()
+    raw = json.dumps([value, comment.pk]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, sort: str):
+    name, _ = SORTS[sort]
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        value, pk = json.loads(raw)
+        if name == "created_at":
+            value = dt.datetime.fromisoformat(value)
+        elif not isinstance(value, int | float):
+            raise TypeError
+        if not isinstance(pk, int):
+            raise TypeError
+    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
+        raise BadCursor("That page of comments does not exist.") from None
+    return value, pk
+
+
+def visible(comment: Comment, user) -> bool:
+    if comment.is_deleted:
+        return False
+    if comment.status == Comment.Status.APPROVED:
+        return True
+    return (
+        comment.status == Comment.Status.PENDING
+        and user.is_authenticated
+        and comment.author_id == user.pk
+    )
+
+
+def thread_page(*, article, poll=None, user, sort=DEFAULT_SORT, cursor=None) -> ThreadPage:
+    """A page of top-level comments with their whole threads: three queries in all."""
+    name, descending = SORTS[sort]
+    # Deleted or removed top comments stay only as the heads of live replies.
+    shown = Q(reply_count__gt=0) | Q(deleted_at__isnull=True, status=Comment.Status.APPROVED)
+    if user.is_authenticated:
+        shown |= Q(deleted_at__isnull=True, status=Comment.Status.PENDING, author_id=user.pk)
+    roots = (
+        Comment.objects.discussion(article, poll).filter(shown).select_related("author", "stance")
+    )
+    if cursor:
+        value, pk = decode_cursor(cursor, sort)
+        beyond = "lt" if descending else "gt"
+        roots = roots.filter(
+            Q(**{f"{name}__{beyond}": value}) | Q(**{name: value, f"pk__{beyond}": pk})
+        )
+    order = [f"-{name}", "-pk"] if descending else [name, "pk"]
+    top = list(roots.order_by(*order)[: THREADS_PER_PAGE + 1])
+    has_more = len(top) > THREADS_PER_PAGE
+    top = top[:THREADS_PER_PAGE]
+    nodes = load_threads(top)
+    entries = flatten(top, nodes, user)
+    mark_likes(entries, user)
+    return ThreadPage(
+        entries=entries,
+        sort=sort,
+        next_cursor=encode_cursor(top[-1], sort) if has_more else None,
+        top_level=top,
+    )
+
+
+def load_threads(roots) -> list[Comment]:
+    """Every comment below these top-level ones, in display (path) order, in one query."""
+    if not roots:
+        return []
+    below = reduce(operator.or_, (Q(path__startswith=root.path) for root in roots))
+    return list(
+        Comment.objects.filter(below, depth__gt=1)
+        .select_related("author", "stance")
+        .order_by("path")
+    )
+
+
+def flatten(roots, nodes, user, *, replies_shown=REPLIES_SHOWN) -> list[Entry]:
+    """The threads as display lines: depth-first, the first replies of each comment
+    shown and the rest behind one "more" line, hidden comments kept only as the
+    placeholder heads of replies that are shown."""
+    children: dict[str, list[Comment]] = {}
+    for node in nodes:
+        children.setdefault(node.path[: -Comment.steplen], []).append(node)
+
+    keeps: dict[str, bool] = {}
+
+    def keep(node) -> bool:
+        if node.path not in keeps:
+            keeps[node.path] = visible(node, user) or any(
+                keep(child) for child in children.get(node.path, ())
+            )
+        return keeps[node.path]
+
+    names = {node.path: node.author_name for node in [*roots, *nodes]}
+    entries: list[Entry] = []
+
+    def walk(node, limit):
+        if not keep(node):
+            return
+        indent = min(node.depth, MAX_INDENT)
+        replying_to = ""
+        if node.depth > MAX_INDENT:
+            replying_to = names.get(node.path[: -Comment.steplen], "")
+        entries.append(Entry(node, indent, shown=visible(node, user), replying_to=replying_to))
+        kept = [child for child in children.get(node.path, ()) if keep(child)]
+        shown = kept if limit is None else kept[:limit]
+        for child in shown:
+            walk(child, limit)
+        if len(kept) > len(shown):
+            entries.append(
+                Entry(node, min(node.depth + 1, MAX_INDENT), more=len(kept) - len(shown))
+            )
+
+    for root in roots:
+        walk(root, replies_shown)
+    return entries
+
+
+def replies_after(comment: Comment, user, *, skip=REPLIES_SHOWN) -> list[Entry]:
+    """The replies of a comment that were behind "show more", with their threads."""
+    nodes = list(
+        Comment.objects.filter(path__startswith=comment.path, depth__gt=comment.depth)
+        .select_related("author", "stance")
+        .order_by("path")
+    )
+    expanded = flatten([comment], nodes, user, replies_shown=None)
+    direct = [entry for entry in expanded if entry.comment.depth == comment.depth + 1]
+    if len(direct) <= skip:
+        return []
+    result = expanded[expanded.index(direct[skip]) :]
+    mark_likes(result, user)
+    return result
+
+
+def ancestors_of(comment: Comment) -> list[Comment]:
+    paths = [comment.path[: depth * Comment.steplen] for depth in range(1, comment.depth)]
+    return list(Comment.objects.filter(path__in=paths).select_related("author").order_by("path"))
+
+
+def subtree(comment: Comment, user) -> list[Entry]:
+    nodes = list(
+        Comment.objects.filter(path__startswith=comment.path, depth__gt=comment.depth)
+        .select_related("author", "stance")
+        .order_by("path")
+    )
+    entries = flatten([comment], nodes, user, replies_shown=None)
+    mark_likes(entries, user)
+    return entries
+
+
+def mark_likes(entries, user):
+    if not user.is_authenticated or not entries:
+        return
+    ids = {entry.comment.pk for entry in entries if not entry.is_more}
+    liked = set(
+        Like.objects.filter(reader=user, comment_id__in=ids).values_list("comment_id", flat=True)
+    )
+    for entry in entries:
+        entry.liked = entry.comment.pk in liked and not entry.is_more

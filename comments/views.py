@@ -1,0 +1,373 @@
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import reswap, retarget
+from django_ratelimit.decorators import ratelimit
+
+from articles.models import Article
+from comments import threads
+from comments.forms import CommentForm, ReportForm
+from comments.models import Comment
+from comments.services import (
+    CommentRefused,
+    can_edit,
+    delete_comment,
+    edit_comment,
+    post_comment,
+    report_comment,
+    toggle_like,
+)
+from comments.threads import BadCursor, Entry
+from polls.models import Poll, Vote
+
+TOO_FAST = "You are posting too fast. Wait a minute and try again."
+
+
+def comment_rate(group, request):
+    return settings.COMMENT_RATE_PER_READER
+
+
+rate_limited = ratelimit(key="user_or_ip", rate=comment_rate, method="POST", block=False)
+
+
+# Loading, with the checks every view needs
+
+
+def _article(slug, user):
+    return get_object_or_404(Article.objects.visible_to(user), slug=slug)
+
+
+def _poll_of(article, poll_id):
+    if not poll_id:
+        return None
+    if not str(poll_id).isdigit():
+        raise Http404("No such question.")
+    return get_object_or_404(Poll, pk=poll_id, article=article)
+
+
+def _comment(request, pk):
+    """A comment this reader may see (approved, or their own awaiting moderation)."""
+    comment = get_object_or_404(
+        Comment.objects.select_related("article", "author", "stance", "poll"), pk=pk
+    )
+    if not comment.article.is_published and not request.user.has_perm("articles.change_article"):
+        raise Http404("No such comment.")
+    if not threads.visible(comment, request.user) and not comment.is_deleted:
+        raise Http404("No such comment.")
+    return comment
+
+
+def _discussion_url(article, poll=None, **params):
+    url = reverse("comments:discussion", args=[article.slug])
+    query = {"poll": poll.pk if poll else None, **params}
+    query = "&".join(f"{key}={value}" for key, value in query.items() if value)
+    return f"{url}?{query}" if query else url
+
+
+def _back_to(comment):
+    """Where a reader without JavaScript lands after acting on a comment."""
+    if comment.poll_id:
+        return f"{_discussion_url(comment.article, comment.poll)}#c{comment.pk}"
+    return f"{comment.article.get_absolute_url()}#c{comment.pk}"
+
+
+def _redirect(url):
+    response = HttpResponseRedirect(url)
+    response.status_code = 303
+    return response
+
+
+def discussion_context(request, article, poll=None, sort=None, cursor=None):
+    sort = sort if sort in threads.SORTS else threads.DEFAULT_SORT
+    page = threads.thread_page(
+        article=article, poll=poll, user=request.user, sort=sort, cursor=cursor
+    )
+    key = f"poll-{poll.pk}" if poll else "article"
+    voted = (
+        poll is not None
+        and request.user.is_authenticated
+        and Vote.objects.filter(poll=poll, user=request.user).exists()
+    )
+    return {
+        "article": article,
+        "poll": poll,
+        "page": page,
+        "key": key,
+        "form": CommentForm(),
+        "can_show_stance": voted,
+        "sort_links": [
+            (name, label, _discussion_url(article, poll, sort=name))
+            for name, label in threads.SORT_LABELS.items()
+        ],
+        "more_url": (
+            _discussion_url(article, poll, sort=sort, after=page.next_cursor)
+            if page.next_cursor
+            else None
+        ),
+        "comment_count": poll.comment_count if poll else article.comment_count,
+        "edit_window": settings.COMMENT_EDIT_WINDOW_MINUTES,
+    }
+
+
+# Reading
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def discussion(request, slug):
+    """A discussion page: the article's, or a question's (`?poll=`), in `?sort=` order."""
+    article = _article(slug, request.user)
+    poll = _poll_of(article, request.GET.get("poll"))
+    try:
+        context = discussion_context(
+            request, article, poll, request.GET.get("sort"), request.GET.get("after")
+        )
+    except BadCursor as error:
+        return HttpResponse(str(error), status=400, content_type="text/plain")
+    if request.htmx:
+        partial = "thread-page" if request.GET.get("after") else "discussion"
+        return render(request, f"comments/discussion.html#{partial}", context)
+    return render(request, "comments/discussion.html", context)
+
+
+@require_GET
+def detail(request, pk):
+    """A comment's own page: its ancestors, then it with all its replies."""
+    comment = _comment(request, pk)
+    if request.htmx:
+        return _entry_response(request, comment)
+    context = {
+        "comment": comment,
+        "article": comment.article,
+        "ancestors": threads.ancestors_of(comment),
+        "entries": threads.subtree(comment, request.user),
+        "back_url": _back_to(comment),
+    }
+    return render(request, "comments/detail.html", context)
+
+
+@require_GET
+def more_replies(request, pk):
+    comment = _comment(request, pk)
+    if not request.htmx:
+        return HttpResponseRedirect(comment.get_absolute_url())
+    entries = threads.replies_after(comment, request.user)
+    return render(request, "comments/discussion.html#entries", {"entries": entries})
+
+
+def _entry_response(request, comment, status=200):
+    comment.refresh_from_db()
+    entry = Entry(
+        comment,
+        min(comment.depth, threads.MAX_INDENT),
+        shown=threads.visible(comment, request.user),
+    )
+    threads.mark_likes([entry], request.user)
+    if not entry.shown and comment.numchild == 0:
+        return HttpResponse("", status=status)  # gone: the swap removes it
+    return render(request, "comments/discussion.html#entry", {"entry": entry}, status=status)
+
+
+# Writing
+
+
+def _compose_page(request, context, status):
+    return render(request, "comments/compose.html", context, status=status)
+
+
+@require_POST
+@login_required
+@rate_limited
+def post(request, slug):
+    article = _article(slug, request.user)
+    poll = _poll_of(article, request.POST.get("poll"))
+    form = CommentForm(request.POST)
+    key = f"poll-{poll.pk}" if poll else "article"
+    error, status = "", 422
+    if getattr(request, "limited", False):
+        error, status = TOO_FAST, 429
+    elif form.is_valid():
+        try:
+            comment = post_comment(
+                article=article,
+                author=request.user,
+                body=form.cleaned_data["body"],
+                poll=poll,
+                show_stance=form.cleaned_data["show_stance"],
+            )
+        except CommentRefused as refused:
+            error, status = str(refused), refused.status
+        else:
+            if not request.htmx:
+                return _redirect(_back_to(comment))
+            comment.refresh_from_db()
+            return render(
+                request,
+                "comments/discussion.html#posted",
+                {
+                    "entry": Entry(comment, 1),
+                    "form": CommentForm(),
+                    "article": article,
+                    "poll": poll,
+                    "key": key,
+                    "can_show_stance": form.cleaned_data["show_stance"],
+                },
+            )
+    if error:
+        form.add_error("body" if status == 422 else None, error)
+    context = {
+        "form": form,
+        "article": article,
+        "poll": poll,
+        "key": key,
+        "action": "post",
+        "can_show_stance": poll is not None,
+    }
+    if request.htmx:
+        response = render(request, "comments/discussion.html#compose", context, status=status)
+        return reswap(retarget(response, f"#compose-{key}"), "outerHTML")
+    return _compose_page(request, context, status)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@rate_limited
+def reply(request, pk):
+    parent = _comment(request, pk)
+    context = {"parent": parent, "article": parent.article, "action": "reply"}
+    if request.method == "GET":
+        context["form"] = CommentForm()
+        if request.htmx:
+            return render(request, "comments/discussion.html#reply-form", context)
+        return _compose_page(request, context, 200)
+
+    form = CommentForm(request.POST)
+    context["form"] = form
+    error, status = "", 422
+    if getattr(request, "limited", False):
+        error, status = TOO_FAST, 429
+    elif form.is_valid():
+        try:
+            comment = post_comment(
+                article=parent.article,
+                author=request.user,
+                body=form.cleaned_data["body"],
+                parent=parent,
+                show_stance=form.cleaned_data["show_stance"],
+            )
+        except CommentRefused as refused:
+            error, status = str(refused), refused.status
+        else:
+            if not request.htmx:
+                return _redirect(_back_to(comment))
+            comment.refresh_from_db()
+            entry = Entry(comment, min(comment.depth, threads.MAX_INDENT))
+            return render(
+                request, "comments/discussion.html#replied", {"entry": entry, "parent": parent}
+            )
+    if error:
+        form.add_error("body", error)
+    if request.htmx:
+        response = render(request, "comments/discussion.html#reply-form", context, status=status)
+        return reswap(retarget(response, f"#reply-slot-{parent.pk}"), "innerHTML")
+    return _compose_page(request, context, status)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def edit(request, pk):
+    comment = _comment(request, pk)
+    if comment.author_id != request.user.pk:
+        return HttpResponse("Only its author can edit a comment.", status=403)
+    context = {"comment": comment, "article": comment.article, "action": "edit"}
+    if request.method == "GET":
+        if not can_edit(comment, request.user):
+            return HttpResponse("This comment can no longer be edited.", status=409)
+        context["form"] = CommentForm(initial={"body": comment.body})
+        if request.htmx:
+            return render(request, "comments/discussion.html#edit-form", context)
+        return _compose_page(request, context, 200)
+
+    form = CommentForm(request.POST)
+    context["form"] = form
+    if form.is_valid():
+        try:
+            comment = edit_comment(
+                comment=comment, editor=request.user, body=form.cleaned_data["body"]
+            )
+        except CommentRefused as refused:
+            form.add_error("body", str(refused))
+            status = refused.status
+        else:
+            if request.htmx:
+                return _entry_response(request, comment)
+            return _redirect(_back_to(comment))
+    else:
+        status = 422
+    if request.htmx:
+        response = render(request, "comments/discussion.html#edit-form", context, status=status)
+        return reswap(retarget(response, f"#comment-body-{comment.pk}"), "innerHTML")
+    return _compose_page(request, context, status)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def delete(request, pk):
+    comment = _comment(request, pk)
+    if request.method == "GET":
+        return render(request, "comments/confirm_delete.html", {"comment": comment})
+    try:
+        comment = delete_comment(comment=comment, actor=request.user)
+    except CommentRefused as refused:
+        return HttpResponse(str(refused), status=refused.status)
+    if request.htmx:
+        return _entry_response(request, comment)
+    return _redirect(_back_to(comment))
+
+
+@require_POST
+@login_required
+def like(request, pk):
+    comment = _comment(request, pk)
+    try:
+        liked, comment = toggle_like(comment=comment, reader=request.user)
+    except CommentRefused as refused:
+        return HttpResponse(str(refused), status=refused.status)
+    if request.htmx:
+        entry = Entry(comment, 1, liked=liked)
+        return render(request, "comments/discussion.html#like", {"entry": entry})
+    return _redirect(_back_to(comment))
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def report(request, pk):
+    comment = _comment(request, pk)
+    form = ReportForm(request.POST if request.method == "POST" else None)
+    context = {"comment": comment, "form": form, "done": False}
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                report_comment(
+                    comment=comment,
+                    reporter=request.user,
+                    reason=form.cleaned_data["reason"],
+                    note=form.cleaned_data["note"],
+                )
+            except CommentRefused as refused:
+                form.add_error(None, str(refused))
+                status = refused.status
+            else:
+                if not request.htmx:
+                    return _redirect(_back_to(comment))
+                context["done"] = True
+        else:
+            status = 422
+    if request.htmx:
+        return render(request, "comments/discussion.html#report-form", context, status=status)
+    return render(request, "comments/report.html", context, status=status)

@@ -1,0 +1,151 @@
+"""Threads come back in display order, nested up to depth 4, with placeholders where needed."""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+
+from comments.models import Comment
+from comments.services import delete_comment, reject_comment
+from comments.threads import (
+    BadCursor,
+    decode_cursor,
+    encode_cursor,
+    flatten,
+    load_threads,
+    thread_page,
+)
+
+
+def texts(entries):
+    return [
+        ("more", e.more) if e.is_more else (e.comment.body if e.shown else "[deleted]", e.indent)
+        for e in entries
+    ]
+
+
+def test_a_thread_is_one_query_in_display_order(say, reader, django_assert_num_queries):
+    root = say(reader, "root")
+    first = say(reader, "first reply", parent=root)
+    say(reader, "second reply", parent=root)
+    say(reader, "reply to first", parent=first)
+    with django_assert_num_queries(1):
+        nodes = load_threads([root])
+    assert [node.body for node in nodes] == ["first reply", "reply to first", "second reply"]
+
+
+def test_replies_deeper_than_four_stay_at_four_and_say_who_they_answer(say, reader, other_reader):
+    parent = say(reader, "level 1")
+    for level in range(2, 7):
+        parent = say(other_reader if level % 2 else reader, f"level {level}", parent=parent)
+    page = thread_page(article=parent.article, user=AnonymousUser())
+    assert [(e.comment.body, e.indent, e.replying_to) for e in page.entries] == [
+        ("level 1", 1, ""),
+        ("level 2", 2, ""),
+        ("level 3", 3, ""),
+        ("level 4", 4, ""),
+        ("level 5", 4, "reader"),
+        ("level 6", 4, "other_reader"),
+    ]
+
+
+def test_replies_beyond_the_first_three_collapse(say, reader):
+    root = say(reader, "root")
+    for n in range(5):
+        say(reader, f"reply {n}", parent=root)
+    entries = thread_page(article=root.article, user=AnonymousUser()).entries
+    assert texts(entries) == [
+        ("root", 1),
+        ("reply 0", 2),
+        ("reply 1", 2),
+        ("reply 2", 2),
+        ("more", 2),
+    ]
+    assert entries[-1].comment == root
+
+
+def test_a_deleted_comment_with_replies_leaves_a_placeholder(say, reader, other_reader):
+    root = say(reader, "to be deleted")
+    say(other_reader, "an answer", parent=root)
+    delete_comment(comment=root, actor=reader)
+    page = thread_page(article=root.article, user=AnonymousUser())
+    assert texts(page.entries) == [("[deleted]", 1), ("an answer", 2)]
+
+
+def test_a_deleted_comment_without_replies_disappears(say, reader):
+    comment = say(reader, "gone")
+    delete_comment(comment=comment, actor=reader)
+    assert thread_page(article=comment.article, user=AnonymousUser()).entries == []
+
+
+def test_rejected_and_other_readers_pending_comments_are_hidden(say, reader, other_reader):
+    say(reader, "shown")
+    say(other_reader, "waiting", approved=False)
+    rejected = say(other_reader, "rejected")
+    reject_comment(rejected.pk)
+    anonymous = thread_page(article=rejected.article, user=AnonymousUser())
+    assert texts(anonymous.entries) == [("shown", 1)]
+    mine = thread_page(article=rejected.article, user=other_reader, sort="oldest")
+    assert texts(mine.entries) == [("shown", 1), ("waiting", 1)]
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        ("newest", ["c", "b", "a"]),
+        ("oldest", ["a", "b", "c"]),
+        ("replies", ["b", "a", "c"]),
+        ("best", ["c", "a", "b"]),
+    ],
+)
+def test_discussions_sort_by_the_chosen_order(say, reader, other_reader, sort, expected):
+    a = say(reader, "a")
+    b = say(reader, "b")
+    c = say(reader, "c")
+    for n in range(2):
+        say(other_reader, f"reply {n}", parent=b)
+    say(other_reader, "reply", parent=a)
+    Comment.objects.filter(pk=c.pk).update(score=0.8)
+    Comment.objects.filter(pk=a.pk).update(score=0.5)
+    page = thread_page(article=a.article, user=AnonymousUser(), sort=sort)
+    assert [e.comment.body for e in page.entries if e.comment.depth == 1] == expected
+
+
+@pytest.mark.parametrize("sort", ["newest", "oldest", "best", "replies"])
+def test_keyset_cursors_walk_every_thread_once(say, reader, sort, settings):
+    import comments.threads as threads_module
+
+    for n in range(7):
+        say(reader, f"comment {n}")
+    threads_module.THREADS_PER_PAGE, original = 3, threads_module.THREADS_PER_PAGE
+    try:
+        seen, cursor = [], None
+        article = Comment.objects.first().article
+        while True:
+            page = thread_page(article=article, user=AnonymousUser(), sort=sort, cursor=cursor)
+            seen += [e.comment.body for e in page.entries]
+            cursor = page.next_cursor
+            if cursor is None:
+                break
+    finally:
+        threads_module.THREADS_PER_PAGE = original
+    assert sorted(seen) == [f"comment {n}" for n in range(7)]
+    assert len(seen) == 7
+
+
+def test_a_cursor_round_trips_and_garbage_is_refused(say, reader):
+    comment = say(reader, "x")
+    for sort in ["newest", "best", "replies"]:
+        _value, pk = decode_cursor(encode_cursor(comment, sort), sort)
+        assert pk == comment.pk
+    for garbage in ["", "!!!", "bm90IGpzb24", "WyJ4IiwgMV0"]:
+        with pytest.raises(BadCursor):
+            decode_cursor(garbage or "e30", "newest")
+
+
+def test_flatten_keeps_removed_heads_of_live_replies(say, reader, other_reader):
+    root = say(reader, "root")
+    middle = say(other_reader, "middle", parent=root)
+    say(reader, "leaf", parent=middle)
+    reject_comment(middle.pk)
+    nodes = load_threads([root])
+    entries = flatten([root], nodes, AnonymousUser())
+    assert texts(entries) == [("root", 1), ("[deleted]", 2), ("leaf", 3)]
