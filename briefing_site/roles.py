@@ -1,5 +1,6 @@
 """The newsroom's roles as auth groups, and the demo accounts for development."""
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
@@ -68,6 +69,11 @@ def ensure_demo_accounts(groups: dict[str, Group]) -> list[tuple[str, str]]:
         user.is_staff = is_staff
         user.set_password(password)
         user.save()
+        # allauth logs readers in by email and, with mandatory verification,
+        # only through a confirmed address: give each demo account its own.
+        EmailAddress.objects.update_or_create(
+            user=user, email=user.email.lower(), defaults={"verified": True, "primary": True}
+        )
         if group_name:
             user.groups.add(groups[group_name])
         created.append((username, password))

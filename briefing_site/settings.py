@@ -259,3 +259,66 @@ POLL_SURGE_NEW_VOTER_SHARE = 0.8
 COMMENTS_AUTO_APPROVE = env_bool("COMMENTS_AUTO_APPROVE", DEBUG)
 COMMENT_RATE_PER_READER = os.environ.get("COMMENT_RATE_PER_READER", "5/m")
 COMMENT_EDIT_WINDOW_MINUTES = env_int("COMMENT_EDIT_WINDOW_MINUTES", 15)
+
+# Accounts (django-allauth)
+# Readers log in with their email; the username is their public display name,
+# chosen at sign-up (rules in briefing_site/accounts.py). "Ada" keeps its case
+# and makes "ada" taken: usernames are compared case-insensitively.
+ACCOUNT_ADAPTER = "briefing_site.accounts.AccountAdapter"
+ACCOUNT_FORMS = {
+    "signup": "briefing_site.accounts.SignupForm",
+    "login": "briefing_site.accounts.LoginForm",
+    "reset_password": "briefing_site.accounts.ResetPasswordForm",
+    "reset_password_from_key": "briefing_site.accounts.ResetPasswordKeyForm",
+    "change_password": "briefing_site.accounts.ChangePasswordForm",
+    "add_email": "briefing_site.accounts.AddEmailForm",
+}
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*"]
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_PRESERVE_USERNAME_CASING = True
+ACCOUNT_USERNAME_VALIDATORS = "briefing_site.accounts.DISPLAY_NAME_VALIDATORS"
+ACCOUNT_USERNAME_BLACKLIST = [
+    "admin",
+    "administrator",
+    "briefing",
+    "editor",
+    "moderator",
+    "newsroom",
+    "staff",
+    "support",
+]
+
+# mandatory: no log-in until the address is confirmed; optional; none.
+ACCOUNT_EMAIL_VERIFICATION = os.environ.get("ACCOUNT_EMAIL_VERIFICATION", "mandatory").strip()
+if ACCOUNT_EMAIL_VERIFICATION not in {"mandatory", "optional", "none"}:
+    raise ImproperlyConfigured(
+        f"ACCOUNT_EMAIL_VERIFICATION={ACCOUNT_EMAIL_VERIFICATION!r}: "
+        "use mandatory, optional or none."
+    )
+# Confirming the address in the browser that signed up logs the reader in and
+# takes them back to where they started (the sign-up's ?next=).
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False  # mail scanners follow links; confirming takes a POST
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SECURE_HTTPS else "http"
+
+# allauth's throttles count in the default cache: shared by all processes on
+# Redis, per process on the embedded LocMem cache. Failed log-ins: 10 a minute
+# from one address, 5 in 5 minutes for one email (allauth's defaults, spelled
+# out); the other actions keep allauth's defaults.
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# Behind a proxy, the throttles use the same client-address header as the
+# polls' (RATELIMIT_IP_META_KEY=HTTP_X_REAL_IP is the header X-Real-IP).
+if RATELIMIT_IP_META_KEY.startswith("HTTP_"):
+    ALLAUTH_TRUSTED_CLIENT_IP_HEADER = RATELIMIT_IP_META_KEY.removeprefix("HTTP_").replace("_", "-")
+
+# Outgoing mail (SMTP when DEBUG=0; the console in development).
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# A stuck mail server must not hold a sign-up request forever.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)

@@ -1,0 +1,110 @@
+"""Readers' accounts (django-allauth): display names, the sign-up form, the adapter.
+
+A reader logs in with their email. The Django username is their public display
+name, shown with their comments, so it is chosen at sign-up under the rules
+below and compared case-insensitively (allauth's ACCOUNT_PRESERVE_USERNAME_CASING).
+"""
+
+from allauth.account import forms as allauth_forms
+from allauth.account.adapter import DefaultAccountAdapter
+from django.core.validators import MaxLengthValidator, MinLengthValidator, RegexValidator
+
+DISPLAY_NAME_MIN_LENGTH = 3
+DISPLAY_NAME_MAX_LENGTH = 30
+DISPLAY_NAME_HELP = (
+    "Shown publicly with your comments. 3 to 30 letters, digits, "
+    "underscores (_), hyphens (-) or dots (.), no spaces."
+)
+
+# ACCOUNT_USERNAME_VALIDATORS: allauth runs these on every username it is
+# given (sign-up and any later flow), instead of the User model's own.
+DISPLAY_NAME_VALIDATORS = [
+    MinLengthValidator(
+        DISPLAY_NAME_MIN_LENGTH,
+        message=f"A display name needs at least {DISPLAY_NAME_MIN_LENGTH} characters.",
+    ),
+    MaxLengthValidator(
+        DISPLAY_NAME_MAX_LENGTH,
+        message=f"A display name can have at most {DISPLAY_NAME_MAX_LENGTH} characters.",
+    ),
+    # ASCII only: names that merely look alike in another script cannot pose
+    # as someone else's.
+    RegexValidator(
+        r"\A[A-Za-z0-9_.-]+\Z",
+        message="Use only letters (a-z), digits, and _ - . in a display name.",
+    ),
+]
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "username_taken": "That display name is already taken. Please choose another.",
+        "username_blacklisted": "That display name is reserved. Please choose another.",
+        "email_password_mismatch": "The email address or password is not correct.",
+    }
+
+    # These land on our own pages (an article, the front page), which show no
+    # messages: the header already says who is logged in. Left in the session
+    # they would turn up later, out of place, on some account page.
+    UNSHOWN_MESSAGES = frozenset(
+        {"account/messages/logged_in.txt", "account/messages/logged_out.txt"}
+    )
+
+    def add_message(self, request, level, message_template=None, *args, **kwargs):
+        if message_template in self.UNSHOWN_MESSAGES:
+            return
+        super().add_message(request, level, message_template, *args, **kwargs)
+
+
+class LabelsOnly:
+    """The labels above the inputs say what goes in them; a placeholder that
+    repeats the label in grey looks like a box already filled in."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs.pop("placeholder", None)
+
+
+class SignupForm(LabelsOnly, allauth_forms.SignupForm):
+    """allauth's sign-up form with the username presented as a display name."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        email = self.fields["email"]
+        email.help_text = "For logging in and resetting your password. Never shown publicly."
+        name = self.fields["username"]
+        name.label = "Display name"
+        name.help_text = DISPLAY_NAME_HELP
+        name.widget.attrs.update(
+            minlength=str(DISPLAY_NAME_MIN_LENGTH),
+            maxlength=str(DISPLAY_NAME_MAX_LENGTH),
+            # Not "username": password managers should file the email as the login.
+            autocomplete="nickname",
+            autocapitalize="none",
+            spellcheck="false",
+        )
+
+
+class LoginForm(LabelsOnly, allauth_forms.LoginForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "remember" in self.fields:
+            self.fields["remember"].label = "Keep me logged in on this device"
+
+
+class ResetPasswordForm(LabelsOnly, allauth_forms.ResetPasswordForm):
+    pass
+
+
+class ResetPasswordKeyForm(LabelsOnly, allauth_forms.ResetPasswordKeyForm):
+    pass
+
+
+class ChangePasswordForm(LabelsOnly, allauth_forms.ChangePasswordForm):
+    pass
+
+
+class AddEmailForm(LabelsOnly, allauth_forms.AddEmailForm):
+    pass
