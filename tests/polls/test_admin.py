@@ -572,7 +572,7 @@ def test_an_editor_adds_a_poll_after_a_block_and_readers_see_it_there(
     assert poll.block.text == poll.question
 
     page = client.get(demo_article.get_absolute_url()).content.decode()
-    asked = page.index("Should ASEAN send observers to the border?")
+    asked = page.index(f'id="poll-{poll.pk}"')
     assert page.index("Thai Foreign Minister Sihasak") < asked < page.index("The week’s outreach")
 
 
