@@ -7,7 +7,9 @@ from comments.rendering import MAX_BODY_LENGTH
 class CommentForm(forms.Form):
     body = forms.CharField(
         label="Your comment",
-        max_length=MAX_BODY_LENGTH,
+        # Browsers send line breaks as CRLF: the exact limit is counted by
+        # clean_body after normalising them; this only stops absurd input.
+        max_length=MAX_BODY_LENGTH * 2,
         strip=False,
         widget=forms.Textarea(attrs={"rows": 4, "maxlength": MAX_BODY_LENGTH}),
         help_text="Markdown: *emphasis*, **strong**, [links](https://…), > quotes, lists, `code`.",

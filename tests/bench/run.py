@@ -165,6 +165,18 @@ class Floor:
         return response.status_code == 200
 
 
+class Get:
+    def __init__(self, url):
+        self.url = url
+
+    async def setup(self, client, n):
+        return None
+
+    async def __call__(self, client, state, n, i):
+        response = await client.get(self.url)
+        return response.status_code == 200
+
+
 class Votes:
     def __init__(self, article_url, poll_id, choices):
         self.article_url, self.poll_id, self.choices = article_url, poll_id, choices
@@ -188,6 +200,35 @@ class Votes:
             self.accepted += 1
             return True
         return False
+
+
+def thread_scenarios(env, article_url, size):
+    """Render time of a discussion holding one thread of `size` comments (one reader)."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "--verbosity",
+            "0",
+            "-c",
+            f"from tests.bench.seed import seed_thread; print(seed_thread({size}))",
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    root_id = int(result.stdout.strip().splitlines()[-1])
+    rows = []
+    for name, url in [
+        (f"thread page: {size} comments, all shown", f"/comments/{root_id}/"),
+        (f"article page: {size}-comment thread, collapsed", article_url),
+    ]:
+        asyncio.run(run_clients(1, 3, Get(url)))
+        rows.append(summarize(name, *asyncio.run(run_clients(1, 20, Get(url)))))
+    return rows
 
 
 def demo_poll():
@@ -241,6 +282,7 @@ def main():
     parser.add_argument("--votes", type=int, default=3000, help="votes per round")
     parser.add_argument("--warmup", type=int, default=200, help="requests before measuring")
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds per scenario")
+    parser.add_argument("--thread-size", type=int, default=1000, help="comments in the thread")
     args = parser.parse_args()
 
     fresh_database()
@@ -277,6 +319,7 @@ def main():
                 )
                 accepted += scenario.accepted
             rows, counters = stored_votes(poll_id)
+            thread_rounds = thread_scenarios(env, article_url, args.thread_size)
         finally:
             server.stop()
 
@@ -285,7 +328,7 @@ def main():
     floor["ratio"] = 1.0
     exact = rows - before_rows == accepted and counters == rows
     votes["exact"] = exact
-    print(table([floor, votes]))
+    print(table([floor, votes, *thread_rounds]))
     print(
         f"\nmedian of {args.rounds} alternating rounds; votes accepted {accepted}, "
         f"stored {rows - before_rows}, counters {counters} of {rows} rows: "
@@ -298,6 +341,7 @@ def main():
             {
                 "clients": args.clients,
                 "median": [floor, votes],
+                "threads": thread_rounds,
                 "rounds": {"floor": floor_rounds, "votes": vote_rounds},
             },
             indent=2,

@@ -1,0 +1,58 @@
+"""Seeding for the benchmarks: run inside the app's environment (manage.py shell -c)."""
+
+import random
+
+from django.contrib.auth import get_user_model
+
+from articles.models import Article
+from comments.models import Comment
+from comments.services import approve_comment, post_comment
+
+WORDS = [
+    "ceasefire",
+    "border",
+    "talks",
+    "ASEAN",
+    "monitors",
+    "patrols",
+    "verification",
+    "civilians",
+    "restraint",
+    "dialogue",
+    "treaty",
+    "hotline",
+    "river",
+    "maritime",
+    "envoy",
+    "summit",
+    "trust",
+    "precedent",
+    "*really*",
+    "**must**",
+    "`code`",
+]
+
+
+def seed_thread(size: int = 1000, readers: int = 50, seed: int = 7) -> int:
+    """One discussion thread of `size` approved comments, replies up to depth 6."""
+    rng = random.Random(seed)
+    User = get_user_model()
+    people = [
+        User.objects.get_or_create(username=f"bench_reader_{n}", defaults={"email": f"b{n}@x.org"})[
+            0
+        ]
+        for n in range(readers)
+    ]
+    article = Article.objects.published().first()
+    root = post_comment(article=article, author=people[0], body="The thread everyone answers.")
+    approve_comment(root.pk)
+    nodes = [Comment.objects.get(pk=root.pk)]
+    for _n in range(size - 1):
+        parent = rng.choice(nodes)
+        if parent.depth >= 6:
+            parent = nodes[0]
+        body = " ".join(rng.choice(WORDS) for _ in range(rng.randint(8, 40)))
+        comment = post_comment(article=article, author=rng.choice(people), body=body, parent=parent)
+        approve_comment(comment.pk)
+        nodes.append(Comment.objects.get(pk=comment.pk))
+    return root.pk
