@@ -11,6 +11,7 @@ from functools import reduce
 from django.db.models import Q
 
 from comments.models import Comment, Like
+from comments.services import can_edit
 
 THREADS_PER_PAGE = 20
 REPLIES_SHOWN = 3
@@ -41,6 +42,7 @@ class Entry:
     replying_to: str = ""  # set when deeper than MAX_INDENT
     more: int = 0  # set on a "show N more replies" entry for this comment's children
     liked: bool = False
+    editable: bool = False
 
     @property
     def is_more(self):
@@ -114,7 +116,7 @@ def thread_page(*, article, poll=None, user, sort=DEFAULT_SORT, cursor=None) -> 
     top = top[:THREADS_PER_PAGE]
     nodes = load_threads(top)
     entries = flatten(top, nodes, user)
-    mark_likes(entries, user)
+    for_reader(entries, user)
     return ThreadPage(
         entries=entries,
         sort=sort,
@@ -189,7 +191,7 @@ def replies_after(comment: Comment, user, *, skip=REPLIES_SHOWN) -> list[Entry]:
     if len(direct) <= skip:
         return []
     result = expanded[expanded.index(direct[skip]) :]
-    mark_likes(result, user)
+    for_reader(result, user)
     return result
 
 
@@ -205,11 +207,12 @@ def subtree(comment: Comment, user) -> list[Entry]:
         .order_by("path")
     )
     entries = flatten([comment], nodes, user, replies_shown=None)
-    mark_likes(entries, user)
+    for_reader(entries, user)
     return entries
 
 
-def mark_likes(entries, user):
+def for_reader(entries, user):
+    """What this reader may do with each comment: whether they liked it, may edit it."""
     if not user.is_authenticated or not entries:
         return
     ids = {entry.comment.pk for entry in entries if not entry.is_more}
@@ -217,4 +220,7 @@ def mark_likes(entries, user):
         Like.objects.filter(reader=user, comment_id__in=ids).values_list("comment_id", flat=True)
     )
     for entry in entries:
-        entry.liked = entry.comment.pk in liked and not entry.is_more
+        if entry.is_more:
+            continue
+        entry.liked = entry.comment.pk in liked
+        entry.editable = can_edit(entry.comment, user)

@@ -166,7 +166,7 @@ def _entry_response(request, comment, status=200):
         min(comment.depth, threads.MAX_INDENT),
         shown=threads.visible(comment, request.user),
     )
-    threads.mark_likes([entry], request.user)
+    threads.for_reader([entry], request.user)
     if not entry.shown and comment.numchild == 0:
         return HttpResponse("", status=status)  # gone: the swap removes it
     return render(request, "comments/discussion.html#entry", {"entry": entry}, status=status)
@@ -205,11 +205,13 @@ def post(request, slug):
             if not request.htmx:
                 return _redirect(_back_to(comment))
             comment.refresh_from_db()
+            entry = Entry(comment, 1)
+            threads.for_reader([entry], request.user)
             return render(
                 request,
                 "comments/discussion.html#posted",
                 {
-                    "entry": Entry(comment, 1),
+                    "entry": entry,
                     "form": CommentForm(),
                     "article": article,
                     "poll": poll,
@@ -266,6 +268,7 @@ def reply(request, pk):
                 return _redirect(_back_to(comment))
             comment.refresh_from_db()
             entry = Entry(comment, min(comment.depth, threads.MAX_INDENT))
+            threads.for_reader([entry], request.user)
             return render(
                 request, "comments/discussion.html#replied", {"entry": entry, "parent": parent}
             )

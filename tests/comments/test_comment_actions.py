@@ -1,6 +1,7 @@
 """Every comment action from the page: with HTMX, without, and by the wrong person."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -283,3 +284,81 @@ def test_the_article_page_query_count_does_not_grow_with_comments(
         response = client.get(url)
     assert response.status_code == 200
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_the_edit_link_goes_away_when_the_window_closes(client, reader, say):
+    comment = say(reader, "Fresh")
+    client.force_login(reader)
+    url = comment.article.get_absolute_url()
+    assert f'href="/comments/{comment.pk}/edit/"' in client.get(url).content.decode()
+    Comment.objects.filter(pk=comment.pk).update(
+        created_at=timezone.now() - dt.timedelta(minutes=16)
+    )
+    assert f'href="/comments/{comment.pk}/edit/"' not in client.get(url).content.decode()
+
+
+def test_a_reply_must_stay_on_its_own_article(reader, other_reader, say, demo_article):
+    from articles.models import Article
+    from comments.services import CommentRefused, post_comment
+
+    root = say(reader, "On the demo article")
+    other = Article.objects.create(
+        title="Another story",
+        slug="another-story",
+        status="published",
+        published_at=timezone.now(),
+    )
+    with pytest.raises(CommentRefused, match="only reply to a comment on this article"):
+        post_comment(article=other, author=other_reader, body="Cross-posted", parent=root)
+    assert Comment.objects.count() == 1
+
+
+def test_show_more_comments_pages_with_and_without_htmx(client, reader, say, demo_article):
+    import comments.threads as threads_module
+
+    for n in range(5):
+        say(reader, f"thread {n}")
+    threads_module.THREADS_PER_PAGE, original = 2, threads_module.THREADS_PER_PAGE
+    try:
+        page = client.get(demo_article.get_absolute_url() + "?sort=oldest").content.decode()
+        more = re.search(r'<a href="([^"]+)" hx-get="[^"]+" [^>]*class="show-more"', page)[1]
+        more = more.replace("&amp;", "&")
+        plain = client.get(more).content.decode()
+        assert "thread 2" in plain
+        assert "thread 3" in plain
+        assert "thread 0" not in plain
+        assert "<html" in plain
+        fragment = client.get(more, headers=HTMX).content.decode()
+        assert "<html" not in fragment
+        assert "thread 2" in fragment
+    finally:
+        threads_module.THREADS_PER_PAGE = original
+
+
+def test_show_more_replies_with_and_without_htmx(client, reader, other_reader, say):
+    root = say(reader, "Busy thread")
+    for n in range(5):
+        say(other_reader, f"answer {n}", parent=root)
+    url = reverse("comments:more_replies", args=[root.pk])
+    fragment = client.get(url, headers=HTMX).content.decode()
+    assert "answer 3" in fragment
+    assert "answer 4" in fragment
+    assert "answer 2" not in fragment
+    plain = client.get(url)
+    assert plain.status_code == 302
+    assert plain["Location"] == root.get_absolute_url()
+
+
+def test_like_and_report_work_without_javascript(client, reader, other_reader, say):
+    comment = say(reader, "Plain forms")
+    client.force_login(other_reader)
+    liked = client.post(reverse("comments:like", args=[comment.pk]))
+    assert liked.status_code == 303
+    assert liked["Location"].endswith(f"#c{comment.pk}")
+    page = client.get(reverse("comments:report", args=[comment.pk]))
+    assert "<html" in page.content.decode()
+    assert "What is wrong with it?" in page.content.decode()
+    reported = client.post(reverse("comments:report", args=[comment.pk]), {"reason": "spam"})
+    assert reported.status_code == 303
+    comment.refresh_from_db()
+    assert (comment.like_count, comment.report_count) == (1, 1)
