@@ -26,6 +26,10 @@ class Article(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
     lead = models.TextField(blank=True, help_text="First paragraph; used for summaries and meta.")
     keywords = models.JSONField(default=list, blank=True)
+    comments_closed = models.BooleanField(default=False, help_text="Refuse new comments.")
+    premoderate = models.BooleanField(
+        default=False, help_text="Hold every new comment for a moderator."
+    )
     # Kept by the comments service as comments are approved, so the front page
     # never counts every comment. (Votes are summed from their choices' counters.)
     comment_count = models.PositiveIntegerField(default=0, editable=False)

@@ -37,6 +37,7 @@ class Comment(MP_Node):
 
     class Status(models.TextChoices):
         PENDING = "pending", "Awaiting moderation"
+        HELD = "held", "Held for a moderator"
         APPROVED = "approved", "Approved"
         REJECTED = "rejected", "Rejected"
 
@@ -72,6 +73,12 @@ class Comment(MP_Node):
     reply_count = models.PositiveIntegerField(default=0, editable=False)
     # Wilson lower bound of likes against reports ("best" sorting).
     score = models.FloatField(default=0, editable=False)
+    # Bumped by every edit: moderation decides once per version.
+    version = models.PositiveIntegerField(default=1, editable=False)
+    toxicity = models.FloatField(null=True, blank=True, editable=False)
+    # Shown to the author when a moderator rejects it.
+    public_reason = models.CharField(max_length=200, blank=True)
+    featured = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     edited_at = models.DateTimeField(null=True, blank=True, editable=False)
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -151,3 +158,143 @@ class Report(models.Model):
 
     def __str__(self):
         return f"{self.get_reason_display()} on {self.comment_id}"
+
+
+class ModerationSettings(models.Model):
+    """The pipeline's thresholds: one row, edited in the admin, read by every task."""
+
+    max_links = models.PositiveSmallIntegerField(
+        default=2, help_text="More links than this holds a comment."
+    )
+    new_account_hours = models.PositiveSmallIntegerField(
+        default=24, help_text="Links from accounts younger than this are held."
+    )
+    velocity_comments = models.PositiveSmallIntegerField(
+        default=5, help_text="More comments than this by one author..."
+    )
+    velocity_minutes = models.PositiveSmallIntegerField(
+        default=2, help_text="...within this many minutes holds the next ones."
+    )
+    duplicate_minutes = models.PositiveSmallIntegerField(
+        default=10, help_text="The same text by the same author within this window is rejected."
+    )
+    toxicity_hold = models.FloatField(default=0.6, help_text="Hold at or above this score.")
+    toxicity_reject = models.FloatField(default=0.95, help_text="Reject at or above this score.")
+    report_threshold = models.PositiveSmallIntegerField(
+        default=3, help_text="Reports from distinct readers that hide an approved comment."
+    )
+    premoderate_below = models.PositiveSmallIntegerField(
+        default=0, help_text="Hold authors with fewer approved comments than this (0: off)."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "moderation settings"
+        verbose_name_plural = "moderation settings"
+        constraints = [
+            models.CheckConstraint(condition=Q(pk=1), name="moderation_settings_singleton"),
+            models.CheckConstraint(
+                condition=Q(toxicity_hold__gte=0, toxicity_hold__lte=1)
+                & Q(toxicity_reject__gte=0, toxicity_reject__lte=1),
+                name="moderation_thresholds_0_to_1",
+            ),
+        ]
+
+    def __str__(self):
+        return "Moderation settings"
+
+    @classmethod
+    def current(cls) -> "ModerationSettings":
+        settings_row, _ = cls.objects.get_or_create(pk=1)
+        return settings_row
+
+
+class ModeratedTerm(models.Model):
+    """A word moderators list: banned words reject, suspect words hold."""
+
+    class Kind(models.TextChoices):
+        BANNED = "banned", "Banned (reject)"
+        SUSPECT = "suspect", "Suspect (hold)"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    term = models.CharField(max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "term"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "term"], name="moderated_term_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.term} ({self.get_kind_display()})"
+
+
+class BlockedDomain(models.Model):
+    domain = models.CharField(max_length=253, unique=True, help_text="e.g. spam.example")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["domain"]
+
+    def __str__(self):
+        return self.domain
+
+
+class AuthorStanding(models.Model):
+    """What moderators decided about an author."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="standing"
+    )
+    banned_at = models.DateTimeField(null=True, blank=True)
+    suspended_until = models.DateTimeField(null=True, blank=True)
+    premoderate = models.BooleanField(default=False, help_text="Hold every comment.")
+    trusted = models.BooleanField(
+        default=False, help_text="Skips pre-moderation and the velocity check."
+    )
+    note = models.CharField(max_length=500, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"Standing of {self.user}"
+
+
+class ModerationDecision(models.Model):
+    """One decision on one version of a comment, by the pipeline or a moderator. Kept forever."""
+
+    class Outcome(models.TextChoices):
+        APPROVE = "approve", "Approve"
+        HOLD = "hold", "Hold"
+        REJECT = "reject", "Reject"
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="decisions")
+    version = models.PositiveIntegerField()
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    phase = models.CharField(max_length=40)
+    reasons = models.JSONField(default=list)
+    score = models.FloatField(null=True, blank=True)
+    # Empty: the automatic pipeline.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            # The pipeline decides each version once, however often its task runs.
+            models.UniqueConstraint(
+                fields=["comment", "version"],
+                condition=Q(actor__isnull=True),
+                name="decision_once_per_version",
+            ),
+        ]
+        indexes = [
+            # Decisions per hour on the queue-health panel.
+            models.Index(fields=["created_at"], name="decision_created_idx"),
+        ]
+
+    def __str__(self):
+        who = self.actor or "system"
+        return f"{self.get_outcome_display()} by {who} ({self.phase})"
