@@ -257,9 +257,14 @@ POLL_SURGE_MIN_VOTES = env_int("POLL_SURGE_MIN_VOTES", 30)
 POLL_SURGE_FACTOR = env_int("POLL_SURGE_FACTOR", 5)
 POLL_SURGE_NEW_VOTER_SHARE = 0.8
 
-# Comments. Until the moderation pipeline decides, COMMENTS_AUTO_APPROVE
-# approves a new comment when its transaction commits (a development switch).
-COMMENTS_AUTO_APPROVE = env_bool("COMMENTS_AUTO_APPROVE", DEBUG)
+# Comments. COMMENTS_AUTO_APPROVE skips the moderation pipeline and approves
+# a new comment when its transaction commits (a switch for development only).
+COMMENT_CLASSIFIER = os.environ.get(
+    "COMMENT_CLASSIFIER", "comments.classifiers.ProfanityCheckClassifier"
+)
+COMMENT_CLASSIFIER_URL = os.environ.get("COMMENT_CLASSIFIER_URL", "")
+COMMENT_CLASSIFIER_TIMEOUT = env_int("COMMENT_CLASSIFIER_TIMEOUT", 2)
+COMMENTS_AUTO_APPROVE = env_bool("COMMENTS_AUTO_APPROVE", False)
 COMMENT_RATE_PER_READER = os.environ.get("COMMENT_RATE_PER_READER", "5/m")
 COMMENT_EDIT_WINDOW_MINUTES = env_int("COMMENT_EDIT_WINDOW_MINUTES", 15)
 

@@ -12,10 +12,10 @@ class CommentQuerySet(MP_NodeQuerySet):
         return self.filter(status=Comment.Status.PENDING)
 
     def visible_to(self, user):
-        """Approved comments, plus the reader's own comments awaiting moderation."""
+        """Approved comments, plus the reader's own in any state (they see its fate)."""
         shown = Q(status=Comment.Status.APPROVED)
         if user is not None and user.is_authenticated:
-            shown |= Q(status=Comment.Status.PENDING, author=user)
+            shown |= Q(author=user)
         return self.filter(shown)
 
     def discussion(self, article, poll=None):
@@ -286,7 +286,7 @@ class ModerationDecision(models.Model):
             # The pipeline decides each version once, however often its task runs.
             models.UniqueConstraint(
                 fields=["comment", "version"],
-                condition=Q(actor__isnull=True),
+                condition=Q(actor__isnull=True) & ~Q(phase="reports"),
                 name="decision_once_per_version",
             ),
         ]

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from briefing_site import events
-from comments.models import Comment, Like, Report
+from comments.models import Comment, Like, ModerationDecision, ModerationSettings, Report
 from comments.rendering import BodyError, clean_body, render_body
 from comments.scoring import wilson_lower_bound
 from polls.models import Poll, Vote
@@ -97,13 +97,55 @@ def _stance(author, poll):
     return vote.choice if vote else None
 
 
-def comment_submitted(comment_id: int):
-    """Runs after a new comment commits: the moderation pipeline's entry point.
+def comment_submitted(comment_id: int, version: int = 1):
+    """Runs after a new (or edited) comment commits: hand it to the moderation pipeline.
 
-    Until the pipeline exists, COMMENTS_AUTO_APPROVE approves here (development).
+    If the broker is down the comment stays pending, and the sweeper enqueues it
+    once the broker is back: nothing a reader wrote is lost.
+    COMMENTS_AUTO_APPROVE skips the pipeline (development only).
     """
     if settings.COMMENTS_AUTO_APPROVE:
         approve_comment(comment_id)
+        return
+    from comments.tasks import enqueue_moderation
+
+    enqueue_moderation(comment_id, version)
+
+
+@transaction.atomic
+def record_verdict(comment_id: int, version: int, verdict) -> bool:
+    """Apply the pipeline's verdict to that version of the comment, once.
+
+    Returns False when there is nothing to do: the comment changed since, was
+    deleted, or this version was already decided (a task that ran twice).
+    """
+    comment = Comment.objects.select_for_update().filter(pk=comment_id).first()
+    if comment is None or comment.version != version or comment.is_deleted:
+        return False
+    if comment.status != Comment.Status.PENDING:
+        return False
+    decided = ModerationDecision.objects.filter(
+        comment=comment, version=version, actor__isnull=True
+    ).exclude(phase="reports")
+    if decided.exists():
+        return False
+    ModerationDecision.objects.create(
+        comment=comment,
+        version=version,
+        outcome=verdict.outcome,
+        phase=verdict.phase,
+        reasons=list(verdict.reasons),
+        score=verdict.score,
+    )
+    if verdict.score is not None:
+        Comment.objects.filter(pk=comment.pk).update(toxicity=verdict.score)
+    if verdict.outcome == ModerationDecision.Outcome.APPROVE:
+        approve_comment(comment.pk)
+    elif verdict.outcome == ModerationDecision.Outcome.REJECT:
+        reject_comment(comment.pk)
+    else:
+        Comment.objects.filter(pk=comment.pk).update(status=Comment.Status.HELD)
+    return True
 
 
 @transaction.atomic
@@ -180,14 +222,21 @@ def edit_comment(*, comment: Comment, editor, body: str) -> Comment:
     text = _clean(body)
     if text == comment.body:
         return comment
+    was_counted = comment.status == Comment.Status.APPROVED
     comment.body = text
     comment.body_html = render_body(text)
     comment.edited_at = timezone.now()
-    comment.save(update_fields=["body", "body_html", "edited_at"])
-    if comment.status == Comment.Status.APPROVED:
+    # An edit is moderated again: spammers post clean text and edit links in later.
+    comment.version += 1
+    comment.status = Comment.Status.PENDING
+    comment.save(update_fields=["body", "body_html", "edited_at", "version", "status"])
+    if was_counted:
+        _count(comment, -1)
         transaction.on_commit(
-            lambda: events.publish(comment.article_id, "comment.updated", {"id": comment.pk})
+            lambda: events.publish(comment.article_id, "comment.removed", {"id": comment.pk})
         )
+    version = comment.version
+    transaction.on_commit(lambda: comment_submitted(comment.pk, version))
     return comment
 
 
@@ -256,4 +305,26 @@ def report_comment(*, comment: Comment, reporter, reason: str, note: str = "") -
         comment.report_count += 1
         comment.score = wilson_lower_bound(comment.like_count, comment.report_count)
         comment.save(update_fields=["report_count", "score"])
+        threshold = ModerationSettings.current().report_threshold
+        if threshold and comment.report_count >= threshold:
+            _hide_for_review(comment)
     return report
+
+
+def _hide_for_review(comment: Comment):
+    """Enough readers reported it: hidden until a moderator looks (the Reported queue)."""
+    if comment.status != Comment.Status.APPROVED:
+        return
+    ModerationDecision.objects.create(
+        comment=comment,
+        version=comment.version,
+        outcome=ModerationDecision.Outcome.HOLD,
+        phase="reports",
+        reasons=[f"Reported by {comment.report_count} readers."],
+    )
+    Comment.objects.filter(pk=comment.pk).update(status=Comment.Status.HELD)
+    if not comment.is_deleted:
+        _count(comment, -1)
+    transaction.on_commit(
+        lambda: events.publish(comment.article_id, "comment.removed", {"id": comment.pk})
+    )

@@ -83,15 +83,12 @@ def decode_cursor(cursor: str, sort: str):
 
 
 def visible(comment: Comment, user) -> bool:
+    """Approved comments to everyone; to their author, their own in any state."""
     if comment.is_deleted:
         return False
     if comment.status == Comment.Status.APPROVED:
         return True
-    return (
-        comment.status == Comment.Status.PENDING
-        and user.is_authenticated
-        and comment.author_id == user.pk
-    )
+    return user.is_authenticated and comment.author_id == user.pk
 
 
 def thread_page(*, article, poll=None, user, sort=DEFAULT_SORT, cursor=None) -> ThreadPage:
@@ -100,7 +97,7 @@ def thread_page(*, article, poll=None, user, sort=DEFAULT_SORT, cursor=None) -> 
     # Deleted or removed top comments stay only as the heads of live replies.
     shown = Q(reply_count__gt=0) | Q(deleted_at__isnull=True, status=Comment.Status.APPROVED)
     if user.is_authenticated:
-        shown |= Q(deleted_at__isnull=True, status=Comment.Status.PENDING, author_id=user.pk)
+        shown |= Q(deleted_at__isnull=True, author_id=user.pk)
     roots = (
         Comment.objects.discussion(article, poll).filter(shown).select_related("author", "stance")
     )

@@ -1,0 +1,91 @@
+"""Moderation work for Celery: each task loads, decides, records; running twice changes nothing."""
+
+import datetime as dt
+import logging
+
+from celery import shared_task
+from django.db import DatabaseError
+from django.utils import timezone
+
+from comments.models import Comment, ModerationDecision
+
+logger = logging.getLogger(__name__)
+
+MAX_RETRIES = 5
+# Comments pending longer than this lost their task (Redis or a worker died).
+SWEEP_AFTER = dt.timedelta(minutes=2)
+SWEEP_BATCH = 500
+
+
+def enqueue_moderation(comment_id: int, version: int):
+    """Queue the pipeline for a comment; a broker outage leaves it to the sweeper."""
+    try:
+        moderate.apply_async(
+            (comment_id, version),
+            retry=True,
+            retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.2},
+        )
+    except Exception:  # the broker is down: the sweeper will find the pending comment
+        logger.warning("Could not queue moderation of comment %s; the sweeper will.", comment_id)
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=MAX_RETRIES,
+)
+def moderate(self, comment_id: int, version: int):
+    from comments.moderation import ScorerUnavailable, decide, held_for_scorer_failure
+    from comments.services import record_verdict
+
+    comment = Comment.objects.select_related("article", "author").filter(pk=comment_id).first()
+    if comment is None or comment.version != version or comment.status != Comment.Status.PENDING:
+        return "nothing to do"
+    try:
+        verdict = decide(comment)
+    except ScorerUnavailable:
+        if self.request.retries < MAX_RETRIES:
+            raise self.retry(countdown=_backoff(self.request.retries)) from None
+        verdict = held_for_scorer_failure()
+    except DatabaseError:
+        if self.request.retries < MAX_RETRIES:
+            raise self.retry(countdown=_backoff(self.request.retries)) from None
+        verdict = _moderation_error("the database kept failing")
+    except Exception as error:  # a poison comment: never block the others
+        logger.exception("Moderation of comment %s failed", comment_id)
+        if self.request.retries < MAX_RETRIES:
+            raise self.retry(countdown=_backoff(self.request.retries)) from None
+        verdict = _moderation_error(type(error).__name__)
+    record_verdict(comment_id, version, verdict)
+    return verdict.outcome
+
+
+def _backoff(retries: int) -> int:
+    return min(2**retries, 60)
+
+
+def _moderation_error(detail: str):
+    from comments.moderation import Verdict
+
+    return Verdict(
+        outcome=ModerationDecision.Outcome.HOLD,
+        phase="error",
+        reasons=(f"moderation error ({detail}); a moderator decides",),
+        score=None,
+    )
+
+
+@shared_task
+def sweep_pending():
+    """Re-queue comments left pending too long (their task was lost). Beat runs it each minute."""
+    stale = Comment.objects.filter(
+        status=Comment.Status.PENDING,
+        deleted_at__isnull=True,
+        created_at__lt=timezone.now() - SWEEP_AFTER,
+    ).values_list("pk", "version")[:SWEEP_BATCH]
+    count = 0
+    for comment_id, version in stale:
+        enqueue_moderation(comment_id, version)
+        count += 1
+    return count
