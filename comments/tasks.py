@@ -4,6 +4,7 @@ import datetime as dt
 import logging
 
 from celery import shared_task
+from django.conf import settings
 from django.db import DatabaseError
 from django.utils import timezone
 
@@ -12,8 +13,6 @@ from comments.models import Comment, ModerationDecision
 logger = logging.getLogger(__name__)
 
 MAX_RETRIES = 5
-# Comments pending longer than this lost their task (Redis or a worker died).
-SWEEP_AFTER = dt.timedelta(minutes=2)
 SWEEP_BATCH = 500
 
 
@@ -82,7 +81,8 @@ def sweep_pending():
     stale = Comment.objects.filter(
         status=Comment.Status.PENDING,
         deleted_at__isnull=True,
-        created_at__lt=timezone.now() - SWEEP_AFTER,
+        # Pending longer than this: its task was lost (Redis or a worker died).
+        created_at__lt=timezone.now() - dt.timedelta(seconds=settings.COMMENT_SWEEP_AFTER_SECONDS),
     ).values_list("pk", "version")[:SWEEP_BATCH]
     count = 0
     for comment_id, version in stale:

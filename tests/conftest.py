@@ -55,6 +55,11 @@ def reader(db):
 
 
 @pytest.fixture
+def other_reader_account(db):
+    return _user("another_reader")
+
+
+@pytest.fixture
 def editor(db):
     return _user("editor", group=EDITORS, is_staff=True)
 

@@ -114,8 +114,6 @@ def production_env(postgres, redis_url, tmp_path_factory):
         # Browser tests read the confirmation emails from files.
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(tmp_path_factory.mktemp("mail")),
-        # Until the moderation pipeline exists, comments are approved on commit.
-        "COMMENTS_AUTO_APPROVE": "1",
     }
     env.pop("CELERY_BROKER_URL", None)
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # the browser fixture's, never the app's

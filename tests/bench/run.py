@@ -231,6 +231,56 @@ def thread_scenarios(env, article_url, size):
     return rows
 
 
+def moderation_scenario(env, backlog):
+    """Comments moderated per second by one worker (default classifier), from a backlog."""
+    script = "\n".join(
+        [
+            "from tests.bench.seed import seed_backlog",
+            f"print(seed_backlog({backlog}))",
+        ]
+    )
+    subprocess.run(
+        [sys.executable, "manage.py", "shell", "--verbosity", "0", "-c", script],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "briefing_site", "worker", "--loglevel", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    started = time.perf_counter()
+    try:
+        with psycopg.connect(f"{PG}/{DATABASE}") as conn:
+            while True:
+                (pending,) = conn.execute(
+                    "SELECT count(*) FROM comments_comment WHERE status = 'pending'"
+                ).fetchone()
+                if pending == 0:
+                    break
+                if time.perf_counter() - started > 600:
+                    fail(f"moderation did not finish: {pending} still pending")
+                time.sleep(0.2)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+    elapsed = time.perf_counter() - started
+    return {
+        "scenario": f"moderation: backlog of {backlog}, one worker",
+        "requests": backlog,
+        "errors": 0,
+        "seconds": round(elapsed, 2),
+        "per_second": round(backlog / elapsed, 1),
+        "p50_ms": "",
+        "p95_ms": "",
+        "p99_ms": "",
+    }
+
+
 def demo_poll():
     with psycopg.connect(f"{PG}/{DATABASE}") as conn:
         slug, poll_id = conn.execute(
@@ -283,6 +333,7 @@ def main():
     parser.add_argument("--warmup", type=int, default=200, help="requests before measuring")
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds per scenario")
     parser.add_argument("--thread-size", type=int, default=1000, help="comments in the thread")
+    parser.add_argument("--backlog", type=int, default=1000, help="comments to moderate")
     args = parser.parse_args()
 
     fresh_database()
@@ -320,6 +371,7 @@ def main():
                 accepted += scenario.accepted
             rows, counters = stored_votes(poll_id)
             thread_rounds = thread_scenarios(env, article_url, args.thread_size)
+            moderation = moderation_scenario(env, args.backlog)
         finally:
             server.stop()
 
@@ -328,7 +380,7 @@ def main():
     floor["ratio"] = 1.0
     exact = rows - before_rows == accepted and counters == rows
     votes["exact"] = exact
-    print(table([floor, votes, *thread_rounds]))
+    print(table([floor, votes, *thread_rounds, moderation]))
     print(
         f"\nmedian of {args.rounds} alternating rounds; votes accepted {accepted}, "
         f"stored {rows - before_rows}, counters {counters} of {rows} rows: "
@@ -342,6 +394,7 @@ def main():
                 "clients": args.clients,
                 "median": [floor, votes],
                 "threads": thread_rounds,
+                "moderation": moderation,
                 "rounds": {"floor": floor_rounds, "votes": vote_rounds},
             },
             indent=2,

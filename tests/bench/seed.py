@@ -56,3 +56,28 @@ def seed_thread(size: int = 1000, readers: int = 50, seed: int = 7) -> int:
         approve_comment(comment.pk)
         nodes.append(Comment.objects.get(pk=comment.pk))
     return root.pk
+
+
+def seed_backlog(size: int = 1000, seed: int = 11) -> int:
+    """`size` pending comments queued for moderation (no worker running yet).
+
+    One author each, so that every comment goes through the whole pipeline,
+    classifier included, instead of stopping at the velocity check.
+    """
+    from django.db import transaction
+
+    readers = size
+    rng = random.Random(seed)
+    User = get_user_model()
+    people = [
+        User.objects.get_or_create(username=f"backlog_{n}", defaults={"email": f"k{n}@x.org"})[0]
+        for n in range(readers)
+    ]
+    article = Article.objects.published().first()
+    ids = []
+    with transaction.atomic():
+        for _ in range(size):
+            body = " ".join(rng.choice(WORDS) for _ in range(rng.randint(8, 40)))
+            ids.append(post_comment(article=article, author=rng.choice(people), body=body).pk)
+    # post_comment queues each on commit: leaving the block queued them all.
+    return len(ids)

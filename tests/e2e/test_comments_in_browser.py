@@ -20,7 +20,8 @@ def confirmation_link(mail_dir: Path, address: str) -> str:
 
 
 @pytest.fixture
-def reader_in_browser(chromium, app_server, demo_article, production_env):
+def reader_in_browser(celery_worker, app_server, demo_article, production_env, chromium):
+    """Readers in their own browsers; a real Celery worker moderates what they post."""
     contexts = []
     mail_dir = Path(production_env["EMAIL_FILE_PATH"])
 
