@@ -1,0 +1,510 @@
+"""The automatic first pass over a comment: plain functions, no Celery.
+
+`decide(comment)` runs the phases below in order; the first that fires decides and
+the rest do not run. Each firing phase gives its reasons, one sentence each for the
+moderators. The task in comments.tasks loads the comment, calls decide() and
+records the verdict.
+
+     1. author         banned or suspended author           reject
+        closed         comments closed on the article       reject
+     2. length         no visible text, or too long         reject
+     3. duplicate      the author's same text, just now     reject
+     4. banned_words   a banned term (see find_terms)       reject
+     5. velocity       too many comments in a few minutes   hold (trusted authors skip)
+     6. links          too many, a blocked domain, or a new account's
+                                                            hold
+     7. toxicity       the classifier's score               reject or hold
+     8. suspect_words  a suspect term                       hold
+    10. premoderation  the article's, the author's, or too few approved comments
+                                                            hold
+    11. clean          nothing fired                        approve
+
+A handful of queries per comment whatever the author's history: the standing, the
+settings (unless given), the terms, the blocked domains (only when it has links), the
+recent comments (two), and the approved count (only when that rule is on).
+"""
+
+import datetime as dt
+import functools
+import itertools
+import re
+import string
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from urllib.parse import unquote, urlsplit
+
+from django.utils import timezone
+from django.utils.functional import cached_property
+
+from comments.classifiers import ScorerUnavailable, get_classifier
+from comments.models import (
+    AuthorStanding,
+    BlockedDomain,
+    Comment,
+    ModeratedTerm,
+    ModerationDecision,
+    ModerationSettings,
+)
+from comments.rendering import MAX_BODY_LENGTH, plain_text
+
+__all__ = [
+    "ScorerUnavailable",
+    "Verdict",
+    "decide",
+    "find_terms",
+    "held_for_scorer_failure",
+    "normalised_for_repeats",
+]
+
+APPROVE = ModerationDecision.Outcome.APPROVE.value
+HOLD = ModerationDecision.Outcome.HOLD.value
+REJECT = ModerationDecision.Outcome.REJECT.value
+
+# The duplicate check compares at most this many of the author's recent comments.
+RECENT_COMMENTS_COMPARED = 200
+
+
+@dataclass(frozen=True)
+class Verdict:
+    outcome: str  # a ModerationDecision.Outcome value
+    phase: str  # the phase that decided, or "clean"
+    reasons: tuple[str, ...]  # one sentence each, for moderators
+    score: float | None = None  # the toxicity score, when the pipeline got that far
+
+
+def held_for_scorer_failure() -> Verdict:
+    """What the task records when the classifier stayed unavailable through every retry."""
+    return Verdict(outcome=HOLD, phase="toxicity", reasons=("scorer unavailable",), score=None)
+
+
+def decide(
+    comment: Comment,
+    *,
+    settings: ModerationSettings | None = None,
+    now: dt.datetime | None = None,
+    classifier=None,
+) -> Verdict:
+    """The pipeline's verdict on the comment as it is now (its current version).
+
+    `now` is when standings are judged (a suspension may have ended); the time
+    windows (repeats, velocity, account age) are measured from when this version
+    was written. Raises ScorerUnavailable when the classifier could not score.
+    """
+    run = _Run(
+        comment=comment,
+        settings=settings if settings is not None else ModerationSettings.current(),
+        now=now or timezone.now(),
+        classifier=classifier,
+    )
+    for phase, check in _PHASES:
+        fired = check(run)
+        if fired:
+            outcome, reasons = fired
+            return Verdict(outcome=outcome, phase=phase, reasons=tuple(reasons), score=run.score)
+    return Verdict(outcome=APPROVE, phase="clean", reasons=(), score=run.score)
+
+
+class _Run:
+    """One comment going through the phases, with what they load shared between them."""
+
+    def __init__(self, *, comment, settings, now, classifier):
+        self.comment = comment
+        self.settings = settings
+        self.now = now
+        self._classifier = classifier
+        self.score: float | None = None
+
+    @cached_property
+    def text(self) -> str:
+        return plain_text(self.comment.body_html)
+
+    @cached_property
+    def written_at(self) -> dt.datetime:
+        return self.comment.edited_at or self.comment.created_at or self.now
+
+    @cached_property
+    def standing(self) -> AuthorStanding | None:
+        if self.comment.author_id is None:
+            return None
+        return AuthorStanding.objects.filter(user_id=self.comment.author_id).first()
+
+    @property
+    def trusted(self) -> bool:
+        return self.standing is not None and self.standing.trusted
+
+    @cached_property
+    def terms(self) -> dict[str, list[str]]:
+        """Read on every run: moderators edit the lists in the admin."""
+        by_kind = {kind: [] for kind in ModeratedTerm.Kind.values}
+        for kind, term in ModeratedTerm.objects.values_list("kind", "term"):
+            by_kind.setdefault(kind, []).append(term)
+        return by_kind
+
+    @cached_property
+    def hrefs(self) -> list[str]:
+        return link_targets(self.comment.body_html)
+
+    def others_by_author(self, minutes: int):
+        """The author's other comments written in the `minutes` before this version."""
+        return Comment.objects.filter(
+            author_id=self.comment.author_id,
+            created_at__gte=self.written_at - dt.timedelta(minutes=minutes),
+            created_at__lte=self.written_at,
+        ).exclude(pk=self.comment.pk)
+
+    @property
+    def classifier(self):
+        return self._classifier if self._classifier is not None else get_classifier()
+
+
+# Phase 1
+
+
+def _author(run: _Run):
+    standing = run.standing
+    if standing is None:
+        return None
+    if standing.banned_at is not None:
+        return REJECT, ["The author is banned."]
+    if standing.suspended_until is not None and standing.suspended_until > run.now:
+        until = timezone.localtime(standing.suspended_until).strftime("%Y-%m-%d %H:%M")
+        return REJECT, [f"The author is suspended until {until}."]
+    return None
+
+
+def _closed(run: _Run):
+    if run.comment.article.comments_closed:
+        return REJECT, ["Comments on this article are closed."]
+    return None
+
+
+# Phase 2
+
+
+def _length(run: _Run):
+    if not _has_visible_text(run.text):
+        return REJECT, ["The comment has no visible text."]
+    if len(run.text) > MAX_BODY_LENGTH:
+        return REJECT, [
+            f"The comment's text is {len(run.text):,} characters long; "
+            f"the limit is {MAX_BODY_LENGTH:,}."
+        ]
+    return None
+
+
+def _has_visible_text(text: str) -> bool:
+    # As when posting: ASCII punctuation alone ("***") and invisible format characters
+    # (zero-width spaces and joiners) say nothing.
+    return any(
+        not char.isspace() and char not in string.punctuation and unicodedata.category(char) != "Cf"
+        for char in text
+    )
+
+
+# Phase 3
+
+
+def normalised_for_repeats(text: str) -> str:
+    """Text as compared for repeats: casefolded, punctuation dropped, whitespace collapsed."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    kept = "".join(char for char in folded if not unicodedata.category(char).startswith("P"))
+    # Text that is all punctuation ("???") is compared as it is.
+    return " ".join(kept.split()) or " ".join(folded.split())
+
+
+def _duplicate(run: _Run):
+    minutes = run.settings.duplicate_minutes
+    if run.comment.author_id is None or not minutes:
+        return None
+    recent = (
+        run.others_by_author(minutes)
+        .filter(deleted_at__isnull=True)
+        .order_by("-created_at")
+        .values_list("body_html", flat=True)[:RECENT_COMMENTS_COMPARED]
+    )
+    mine = normalised_for_repeats(run.text)
+    if any(normalised_for_repeats(plain_text(html)) == mine for html in recent):
+        return REJECT, [f"The author posted the same text within the last {minutes} minutes."]
+    return None
+
+
+# Phases 4 and 8
+
+
+def _banned_words(run: _Run):
+    found = find_terms(run.text, run.terms[ModeratedTerm.Kind.BANNED.value])
+    if found:
+        return REJECT, [f"It contains banned words: {', '.join(found)}."]
+    return None
+
+
+def _suspect_words(run: _Run):
+    found = find_terms(run.text, run.terms[ModeratedTerm.Kind.SUSPECT.value])
+    if found:
+        return HOLD, [f"It contains suspect words: {', '.join(found)}."]
+    return None
+
+
+# Phase 5
+
+
+def _velocity(run: _Run):
+    limit, minutes = run.settings.velocity_comments, run.settings.velocity_minutes
+    if run.comment.author_id is None or run.trusted or not minutes:
+        return None
+    # Every comment counts, whatever became of it: deleting does not reset the pace.
+    others = run.others_by_author(minutes).count()
+    if others > limit:
+        return HOLD, [
+            f"The author posted {others} other comments in the {minutes} minutes before "
+            f"this one (more than {limit})."
+        ]
+    return None
+
+
+# Phase 6
+
+
+def _links(run: _Run):
+    hrefs = run.hrefs
+    if not hrefs:
+        return None
+    reasons = []
+    if len(hrefs) > run.settings.max_links:
+        reasons.append(f"It has {len(hrefs)} links; the limit is {run.settings.max_links}.")
+    blocked = blocked_hosts(hrefs, BlockedDomain.objects.values_list("domain", flat=True))
+    if blocked:
+        reasons.append(f"It links to a blocked domain: {', '.join(blocked)}.")
+    hours = run.settings.new_account_hours
+    author = run.comment.author if run.comment.author_id is not None else None
+    if (
+        author is not None
+        and hours
+        and run.written_at - author.date_joined < dt.timedelta(hours=hours)
+    ):
+        reasons.append(f"It has links, and the account is less than {hours} hours old.")
+    return (HOLD, reasons) if reasons else None
+
+
+class _LinkCollector(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            href = dict(attrs).get("href")
+            if href:
+                self.hrefs.append(href)
+
+
+def link_targets(html: str) -> list[str]:
+    """The href of every link in rendered HTML, in order."""
+    if "<a" not in html:
+        return []
+    collector = _LinkCollector()
+    collector.feed(html)
+    collector.close()
+    return collector.hrefs
+
+
+def blocked_hosts(hrefs: Iterable[str], domains: Iterable[str]) -> list[str]:
+    """The hosts among the links that are a blocked domain or one of its subdomains."""
+    blocked = {_domain(domain) for domain in domains} - {""}
+    if not blocked:
+        return []
+    found = []
+    for href in hrefs:
+        host = _host(href)
+        if host and host not in found and _is_under(host, blocked):
+            found.append(host)
+    return found
+
+
+def _is_under(host: str, domains: set[str]) -> bool:
+    labels = host.split(".")
+    return any(".".join(labels[i:]) in domains for i in range(len(labels)))
+
+
+def _host(href: str) -> str:
+    try:
+        parts = urlsplit(href.strip())
+        if parts.scheme.lower() == "mailto":
+            return _domain(unquote(parts.path).rpartition("@")[2])
+        return _domain(parts.hostname or "")
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        return ""
+
+
+def _domain(name: str) -> str:
+    name = name.strip().rstrip(".").lower()
+    try:
+        return name.encode("idna").decode("ascii")
+    except UnicodeError:
+        return name
+
+
+# Phase 7
+
+
+def _toxicity(run: _Run):
+    score = run.classifier.score(run.text)
+    # NaN fails both comparisons too.
+    if not 0 <= score <= 1:
+        raise ScorerUnavailable(f"The classifier gave {score!r}, not a score between 0 and 1.")
+    run.score = score = float(score)
+    if score >= run.settings.toxicity_reject:
+        return REJECT, [
+            f"Its toxicity score {score:.2f} is at or above the rejection threshold "
+            f"{run.settings.toxicity_reject:.2f}."
+        ]
+    if score >= run.settings.toxicity_hold:
+        return HOLD, [
+            f"Its toxicity score {score:.2f} is at or above the hold threshold "
+            f"{run.settings.toxicity_hold:.2f}."
+        ]
+    return None
+
+
+# Phase 10
+
+
+def _premoderation(run: _Run):
+    reasons = []
+    if run.comment.article.premoderate:
+        reasons.append("Comments on this article are pre-moderated.")
+    if run.standing is not None and run.standing.premoderate:
+        reasons.append("The author's comments are pre-moderated.")
+    below = run.settings.premoderate_below
+    if below and run.comment.author_id is not None and not run.trusted:
+        approved = (
+            Comment.objects.approved()
+            .filter(author_id=run.comment.author_id)
+            .exclude(pk=run.comment.pk)
+            .count()
+        )
+        if approved < below:
+            reasons.append(
+                f"The author has {approved} approved comments; "
+                f"comments are held until they have {below}."
+            )
+    return (HOLD, reasons) if reasons else None
+
+
+_PHASES = [
+    ("author", _author),
+    ("closed", _closed),
+    ("length", _length),
+    ("duplicate", _duplicate),
+    ("banned_words", _banned_words),
+    ("velocity", _velocity),
+    ("links", _links),
+    ("toxicity", _toxicity),
+    ("suspect_words", _suspect_words),
+    ("premoderation", _premoderation),
+]
+
+
+# The term matcher.
+#
+# Text and terms are both reduced to a canonical form: NFKD with the combining marks
+# dropped, casefolded, invisible format characters removed, whitespace collapsed, and
+# leetspeak read as letters in any word that has a letter or an "@" in it (so "a55"
+# reads "ass" but a price like "$5" or the number "55" stays as it is). "1" reads as
+# both "i" and "l": the text is searched once each way.
+#
+# Each term then becomes a regular expression over that form:
+# - whole words only: no letter or digit just before or after (Scunthorpe: "ass" is not
+#   in "class" or "assess");
+# - between letters, separators that people use to hide a word: "b.a.d", "b-a-d",
+#   "b_a_d", "b*a*d", or spaced out one letter at a time, "b a d" (but never a space
+#   between longer pieces, so "anal" is not in "an Al Jazeera reporter");
+# - a letter may be repeated, "baaad", but a doubled letter in a term needs at least
+#   two in the text ("ass" does not match "as"). Runs longer than three are cut to
+#   three first, in text and terms alike, which keeps every search linear in the
+#   length of the text, whatever an adversary types;
+# - the words of a phrase, "kill yourself", may have any spaces or punctuation between
+#   them, or none.
+
+_LEET = {
+    ord("0"): "o",
+    ord("3"): "e",
+    ord("4"): "a",
+    ord("5"): "s",
+    ord("7"): "t",
+    ord("@"): "a",
+    ord("$"): "s",
+}
+_LEET_ONE_AS = {reading: {**_LEET, ord("1"): reading} for reading in ("i", "l")}
+_BANG_INSIDE_WORD = re.compile(r"(?<=\w)!(?=\w)")
+# In a character class, after "_" has become "-" (so that "\w" means a letter or digit).
+# Besides ASCII: bullet, middle dot, bullet operator, and the Unicode hyphens and dashes.
+_SEPARATORS = ".\\-*~+^|/\\\\\u2022\u00b7\u2219\u2010-\u2015"
+_JOINED = f"[{_SEPARATORS}]*"
+_SPACED = f"[{_SEPARATORS}]* [{_SEPARATORS}]*"
+_PHRASE_GAP = r"\W*"
+_LONGEST_RUN = 3
+# A letter repeated more than three times, even with separators or single spaces
+# between: the first three are kept.
+_LONG_RUN = re.compile(
+    rf"(\w)((?:[{_SEPARATORS} ]*\1){{{_LONGEST_RUN - 1}}})(?:[{_SEPARATORS} ]*\1)+"
+)
+
+
+def find_terms(text: str, terms: Iterable[str]) -> list[str]:
+    """The terms (as given) found in the text as whole words or phrases, in the terms' order."""
+    terms = list(terms)
+    if not terms or not text:
+        return []
+    readings = [_canonical(text, one="i")]
+    if "1" in text:
+        readings.append(_canonical(text, one="l"))
+    found = []
+    for term in terms:
+        pattern = _term_pattern(term)
+        if (
+            pattern is not None
+            and term not in found
+            and any(pattern.search(reading) for reading in readings)
+        ):
+            found.append(term)
+    return found
+
+
+def _canonical(text: str, *, one: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    folded = "".join(
+        char
+        for char in decomposed
+        if not unicodedata.combining(char) and unicodedata.category(char) != "Cf"
+    ).casefold()
+    leet = _LEET_ONE_AS[one]
+    words = []
+    for word in folded.split():
+        if "@" in word or any(char.isalpha() for char in word):
+            word = _BANG_INSIDE_WORD.sub("i", word.translate(leet))
+        words.append(word.replace("_", "-"))
+    return _LONG_RUN.sub(r"\1\2", " ".join(words))
+
+
+@functools.lru_cache(maxsize=4096)
+def _term_pattern(term: str) -> re.Pattern | None:
+    words = re.findall(r"\w+", _canonical(term, one="i"))
+    if not words:
+        return None
+    phrase = _PHRASE_GAP.join(_word_pattern(word) for word in words)
+    return re.compile(rf"(?<!\w){phrase}(?!\w)")
+
+
+def _word_pattern(word: str) -> str:
+    runs = [
+        (re.escape(char), min(len(list(group)), _LONGEST_RUN))
+        for char, group in itertools.groupby(word)
+    ]
+
+    def spelled(gap: str) -> str:
+        return gap.join(f"{char}(?:{gap}{char}){{{count - 1},}}" for char, count in runs)
+
+    return f"(?:{spelled(_JOINED)}|{spelled(_SPACED)})"
