@@ -14,18 +14,26 @@ EDITOR_PERMISSIONS = {
     "polls": {"poll", "choice"},
 }
 # Editors see the discussion and may moderate it too.
-EDITOR_COMMENT_PERMISSIONS = {"comments": {"comment", "report"}}
+EDITOR_COMMENT_PERMISSIONS = {"comments": {"comment", "report", "moderationdecision"}}
+MODERATION_MODELS = {
+    "moderationsettings",
+    "moderatedterm",
+    "blockeddomain",
+    "authorstanding",
+}
 MODERATOR_VIEW_PERMISSIONS = {
     "articles": {"article", "section", "block"},
     "polls": {"poll", "choice"},
-    "comments": {"comment", "report"},
+    "comments": {"comment", "report", "moderationdecision", *MODERATION_MODELS},
 }
-# Moderators approve or reject readers' proposed answers (choices) and
-# comments; nothing else.
+# Moderators decide readers' proposed answers (choices) and comments, and keep
+# the pipeline's settings, lists and authors' standings; nothing else.
 MODERATOR_CHANGE_PERMISSIONS = {
     "polls": {"choice"},
-    "comments": {"comment"},
+    "comments": {"comment", *MODERATION_MODELS},
 }
+# Moderators keep the word and domain lists.
+MODERATOR_MANAGE_PERMISSIONS = {"comments": {"moderatedterm", "blockeddomain"}}
 
 DEMO_ACCOUNTS = [
     # username, group, is_staff, dev password
@@ -54,6 +62,7 @@ def ensure_groups() -> dict[str, Group]:
     moderators, _ = Group.objects.get_or_create(name=MODERATORS)
     moderators.permissions.add(*_permissions(MODERATOR_VIEW_PERMISSIONS, ["view"]))
     moderators.permissions.add(*_permissions(MODERATOR_CHANGE_PERMISSIONS, ["change"]))
+    moderators.permissions.add(*_permissions(MODERATOR_MANAGE_PERMISSIONS, ["add", "delete"]))
     return {EDITORS: editors, MODERATORS: moderators}
 
 

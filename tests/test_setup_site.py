@@ -38,7 +38,14 @@ def test_it_creates_the_newsroom_groups_with_their_permissions(db):
     assert set(moderators.permissions.values_list("codename", flat=True)) >= {"view_article"}
     changes = moderators.permissions.filter(codename__startswith="change_")
     # Moderators change proposed answers and comments (approve, reject); nothing else.
-    assert set(changes.values_list("codename", flat=True)) == {"change_choice", "change_comment"}
+    assert set(changes.values_list("codename", flat=True)) == {
+        "change_choice",
+        "change_comment",
+        "change_moderationsettings",
+        "change_moderatedterm",
+        "change_blockeddomain",
+        "change_authorstanding",
+    }
 
 
 def test_in_debug_it_creates_demo_accounts_and_prints_their_passwords(db, settings):

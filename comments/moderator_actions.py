@@ -1,0 +1,163 @@
+"""What a moderator does to comments and their authors: plain functions, one transaction each.
+
+Every decision on a comment is written down as a ModerationDecision (actor =
+the moderator, phase "moderator"), kept forever beside the pipeline's. An
+author's standing has no comment to hang a decision on: those changes are
+recorded in the admin's log (LogEntry) against the AuthorStanding instead.
+
+The admin checks `comments.change_comment` before offering any of this; the
+functions check it again, so no other caller can skip it.
+"""
+
+import datetime as dt
+
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from comments.models import AuthorStanding, Comment, ModerationDecision
+from comments.services import approve_comment, can_moderate, reject_comment
+
+PHASE = "moderator"
+
+# Shown to the author beside their rejected comment ("not published: Off-topic").
+REJECTION_REASONS = (
+    "Personal attack",
+    "Spam or advertising",
+    "Off-topic",
+    "Hate speech",
+    "Misinformation",
+    "Other",
+)
+
+# A ban may reject everything the author still has in these states.
+REJECTED_ON_BAN = (Comment.Status.PENDING, Comment.Status.HELD, Comment.Status.APPROVED)
+
+MAX_SUSPENSION_DAYS = 365
+
+
+def _check_moderator(moderator):
+    if moderator is None or not can_moderate(moderator):
+        raise PermissionDenied("Only moderators can do this.")
+
+
+def _locked(comment: Comment) -> Comment:
+    return Comment.objects.select_for_update().get(pk=comment.pk)
+
+
+def _decide(comment: Comment, moderator, outcome: str, reason: str) -> ModerationDecision:
+    return ModerationDecision.objects.create(
+        comment=comment,
+        version=comment.version,
+        outcome=outcome,
+        phase=PHASE,
+        reasons=[reason],
+        score=comment.toxicity,
+        actor=moderator,
+    )
+
+
+@transaction.atomic
+def approve(*, comment: Comment, moderator, feature: bool = False) -> ModerationDecision:
+    """Publish the comment (or keep it published after reports); featuring pins it too."""
+    _check_moderator(moderator)
+    comment = _locked(comment)
+    approve_comment(comment.pk)
+    changes = {"public_reason": ""}
+    if feature:
+        changes["featured"] = True
+    Comment.objects.filter(pk=comment.pk).update(**changes)
+    outcome = ModerationDecision.Outcome.APPROVE
+    return _decide(comment, moderator, outcome, "approve and feature" if feature else "approve")
+
+
+@transaction.atomic
+def reject(*, comment: Comment, moderator, reason: str) -> ModerationDecision:
+    """Unpublish the comment; its author sees the reason, one of REJECTION_REASONS."""
+    _check_moderator(moderator)
+    if reason not in REJECTION_REASONS:
+        raise ValueError(f"{reason!r} is not one of the rejection reasons.")
+    return _reject(_locked(comment), moderator, reason, public_reason=reason)
+
+
+def _reject(comment: Comment, moderator, reason: str, *, public_reason: str | None):
+    reject_comment(comment.pk)
+    changes = {"featured": False}
+    if public_reason is not None:
+        changes["public_reason"] = public_reason
+    Comment.objects.filter(pk=comment.pk).update(**changes)
+    return _decide(comment, moderator, ModerationDecision.Outcome.REJECT, reason)
+
+
+def _standing(user) -> AuthorStanding:
+    AuthorStanding.objects.get_or_create(user=user)
+    return AuthorStanding.objects.select_for_update().get(user=user)
+
+
+def _log(moderator, standing: AuthorStanding, message: str):
+    LogEntry.objects.log_actions(
+        user_id=moderator.pk,
+        queryset=[standing],
+        action_flag=CHANGE,
+        change_message=message,
+        single_object=True,
+    )
+
+
+@transaction.atomic
+def ban_author(*, user, moderator, reject_comments: bool = False) -> AuthorStanding:
+    """Ban the author from commenting; optionally reject all they still have up or waiting."""
+    _check_moderator(moderator)
+    standing = _standing(user)
+    standing.banned_at = timezone.now()
+    standing.trusted = False
+    standing.save(update_fields=["banned_at", "trusted", "updated_at"])
+    message = "Banned."
+    if reject_comments:
+        comments = (
+            Comment.objects.select_for_update()
+            .filter(author=user, status__in=REJECTED_ON_BAN)
+            .order_by("pk")
+        )
+        rejected = [_reject(c, moderator, "ban author", public_reason=None) for c in comments]
+        message = f"Banned; {len(rejected)} of their comments rejected."
+    _log(moderator, standing, message)
+    return standing
+
+
+@transaction.atomic
+def suspend_author(*, user, moderator, days: int) -> AuthorStanding:
+    """Keep the author from commenting for `days` days from now."""
+    _check_moderator(moderator)
+    if not 1 <= days <= MAX_SUSPENSION_DAYS:
+        raise ValueError(f"Suspend for 1 to {MAX_SUSPENSION_DAYS} days, not {days}.")
+    standing = _standing(user)
+    standing.suspended_until = timezone.now() + dt.timedelta(days=days)
+    standing.save(update_fields=["suspended_until", "updated_at"])
+    _log(moderator, standing, f"Suspended for {days} days.")
+    return standing
+
+
+@transaction.atomic
+def premoderate_author(*, user, moderator) -> AuthorStanding:
+    """Hold every comment by this author for a moderator (and stop trusting them)."""
+    _check_moderator(moderator)
+    standing = _standing(user)
+    standing.premoderate = True
+    standing.trusted = False
+    standing.save(update_fields=["premoderate", "trusted", "updated_at"])
+    _log(moderator, standing, "Always pre-moderated.")
+    return standing
+
+
+@transaction.atomic
+def trust_author(*, user, moderator) -> AuthorStanding:
+    """Skip pre-moderation and the velocity check for this author."""
+    _check_moderator(moderator)
+    standing = _standing(user)
+    standing.trusted = True
+    standing.premoderate = False
+    standing.save(update_fields=["trusted", "premoderate", "updated_at"])
+    _log(moderator, standing, "Trusted.")
+    return standing
