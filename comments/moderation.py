@@ -508,3 +508,49 @@ def _word_pattern(word: str) -> str:
         return gap.join(f"{char}(?:{gap}{char}){{{count - 1},}}" for char, count in runs)
 
     return f"(?:{spelled(_JOINED)}|{spelled(_SPACED)})"
+
+
+# Readers' proposed answers to open questions go through the phases that apply
+# to a short text: the author's standing, emptiness, banned words, toxicity and
+# suspect words.
+
+
+class _ProposalRun(_Run):
+    def __init__(self, *, choice, settings, now, classifier):
+        super().__init__(comment=None, settings=settings, now=now, classifier=classifier)
+        self.choice = choice
+
+    @cached_property
+    def text(self) -> str:
+        return self.choice.text
+
+    @cached_property
+    def standing(self) -> AuthorStanding | None:
+        if self.choice.proposed_by_id is None:
+            return None
+        return AuthorStanding.objects.filter(user_id=self.choice.proposed_by_id).first()
+
+
+_PROPOSAL_PHASES = (
+    ("author", _author),
+    ("length", _length),
+    ("banned_words", _banned_words),
+    ("toxicity", _toxicity),
+    ("suspect_words", _suspect_words),
+)
+
+
+def decide_proposal(choice, *, settings=None, now=None, classifier=None) -> Verdict:
+    """The pipeline's verdict on a reader's proposed answer (a pending Choice)."""
+    run = _ProposalRun(
+        choice=choice,
+        settings=settings if settings is not None else ModerationSettings.current(),
+        now=now or timezone.now(),
+        classifier=classifier,
+    )
+    for phase, check in _PROPOSAL_PHASES:
+        fired = check(run)
+        if fired:
+            outcome, reasons = fired
+            return Verdict(outcome=outcome, phase=phase, reasons=tuple(reasons), score=run.score)
+    return Verdict(outcome=APPROVE, phase="clean", reasons=(), score=run.score)

@@ -119,6 +119,10 @@ class Choice(models.Model):
     proposal_count = models.PositiveIntegerField(
         default=0, editable=False, help_text="Readers who proposed this answer."
     )
+    # The automatic first pass on a proposal: when it ran and why it held or
+    # rejected (a held proposal stays pending for a moderator).
+    moderated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    moderation_reasons = models.JSONField(default=list, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ChoiceQuerySet.as_manager()

@@ -3,9 +3,11 @@
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
+from django.utils import timezone
 
 from polls.live import poll_results_changed
 from polls.models import Choice, Poll
@@ -25,7 +27,11 @@ class ProposalOutcome:
 
     @property
     def message(self) -> str:
+        # Read again: with eager tasks the first pass has already run.
+        self.choice.refresh_from_db(fields=["status"])
         if self.choice.status == Choice.Status.APPROVED:
+            if self.created:
+                return f"Thanks: “{self.choice.text}” is now an answer everyone can vote for."
             return f"“{self.choice.text}” is already an answer: vote for it below."
         return "Thanks: your answer is with the moderators and appears once approved."
 
@@ -96,6 +102,7 @@ def propose_answer(*, poll: Poll, text: str, user=None, voter_key: str = "") -> 
                     proposed_by_voter="" if signed_in else voter_key,
                     proposal_count=1,
                 )
+            transaction.on_commit(partial(proposal_submitted, choice.pk))
             return ProposalOutcome(choice, created=True)
         except IntegrityError:
             continue  # the same answer was proposed at this very moment; count it instead
@@ -132,3 +139,28 @@ def moderate_proposals(choices, *, approve: bool) -> int:
         changed += 1
         poll_results_changed(choice.poll)
     return changed
+
+
+def proposal_submitted(choice_id: int):
+    """After a new proposal commits: the moderation pipeline's first pass (a Celery task)."""
+    from polls.tasks import enqueue_proposal_moderation
+
+    enqueue_proposal_moderation(choice_id)
+
+
+@transaction.atomic
+def record_proposal_verdict(choice_id: int, verdict) -> bool:
+    """Apply the pipeline's verdict once; a held proposal waits for a moderator."""
+    choice = Choice.objects.select_for_update().select_related("poll").filter(pk=choice_id).first()
+    if choice is None or choice.status != Choice.Status.PENDING or choice.moderated_at:
+        return False
+    choice.moderated_at = timezone.now()
+    choice.moderation_reasons = list(verdict.reasons)
+    if verdict.outcome == "approve":
+        choice.status = Choice.Status.APPROVED
+    elif verdict.outcome == "reject":
+        choice.status = Choice.Status.REJECTED
+    choice.save(update_fields=["moderated_at", "moderation_reasons", "status"])
+    if choice.status == Choice.Status.APPROVED:
+        poll_results_changed(choice.poll)
+    return True

@@ -1,6 +1,10 @@
 """Periodic and deferred work for polls; each task is safe to run twice."""
 
+import datetime as dt
+import logging
+
 from celery import shared_task
+from django.conf import settings
 from django.utils import timezone
 
 from polls.live import poll_results_changed, publish_trailing
@@ -32,3 +36,55 @@ def flag_vote_surges():
 def publish_poll_results(poll_id, article_id):
     """The trailing results event after a burst of votes (see polls.live)."""
     publish_trailing(poll_id, article_id)
+
+
+logger = logging.getLogger(__name__)
+MAX_RETRIES = 5
+
+
+def enqueue_proposal_moderation(choice_id: int):
+    try:
+        moderate_proposal.apply_async(
+            (choice_id,),
+            retry=True,
+            retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.2},
+        )
+    except Exception:  # the broker is down: the sweeper will find the pending proposal
+        logger.warning("Could not queue moderation of proposal %s; the sweeper will.", choice_id)
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=MAX_RETRIES)
+def moderate_proposal(self, choice_id: int):
+    from comments.moderation import ScorerUnavailable, decide_proposal, held_for_scorer_failure
+    from polls.models import Choice
+    from polls.proposals import record_proposal_verdict
+
+    choice = Choice.objects.filter(
+        pk=choice_id, status=Choice.Status.PENDING, moderated_at__isnull=True
+    ).first()
+    if choice is None:
+        return "nothing to do"
+    try:
+        verdict = decide_proposal(choice)
+    except ScorerUnavailable:
+        if self.request.retries < MAX_RETRIES:
+            raise self.retry(countdown=min(2**self.request.retries, 60)) from None
+        verdict = held_for_scorer_failure()
+    record_proposal_verdict(choice_id, verdict)
+    return verdict.outcome
+
+
+@shared_task
+def sweep_pending_proposals():
+    """Re-queue proposals whose first pass was lost with Redis or a worker."""
+    from polls.models import Choice
+
+    stale = Choice.objects.filter(
+        status=Choice.Status.PENDING,
+        moderated_at__isnull=True,
+        proposal_count__gt=0,
+        created_at__lt=timezone.now() - dt.timedelta(seconds=settings.COMMENT_SWEEP_AFTER_SECONDS),
+    ).values_list("pk", flat=True)[:500]
+    for choice_id in stale:
+        enqueue_proposal_moderation(choice_id)
+    return len(stale)

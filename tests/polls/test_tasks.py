@@ -31,6 +31,7 @@ def test_beat_runs_the_poll_tasks_every_minute(db):
     assert {task.task for task in tasks} == {
         "polls.tasks.close_due_polls",
         "polls.tasks.flag_vote_surges",
+        "polls.tasks.sweep_pending_proposals",
     }
     assert all(task.enabled and task.interval.every == 1 for task in tasks)
 
