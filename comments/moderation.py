@@ -98,7 +98,12 @@ def decide(
         now=now or timezone.now(),
         classifier=classifier,
     )
-    for phase, check in _PHASES:
+    return _first_verdict(run, _PHASES)
+
+
+def _first_verdict(run, phases) -> Verdict:
+    """Run the phases in order; the first that fires decides."""
+    for phase, check in phases:
         fired = check(run)
         if fired:
             outcome, reasons = fired
@@ -548,9 +553,4 @@ def decide_proposal(choice, *, settings=None, now=None, classifier=None) -> Verd
         now=now or timezone.now(),
         classifier=classifier,
     )
-    for phase, check in _PROPOSAL_PHASES:
-        fired = check(run)
-        if fired:
-            outcome, reasons = fired
-            return Verdict(outcome=outcome, phase=phase, reasons=tuple(reasons), score=run.score)
-    return Verdict(outcome=APPROVE, phase="clean", reasons=(), score=run.score)
+    return _first_verdict(run, _PROPOSAL_PHASES)

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import DatabaseError
 from django.utils import timezone
 
+from briefing_site.tasks import enqueue_or_leave_to_sweeper
 from comments.models import Comment, ModerationDecision
 
 logger = logging.getLogger(__name__)
@@ -18,14 +19,7 @@ SWEEP_BATCH = 500
 
 def enqueue_moderation(comment_id: int, version: int):
     """Queue the pipeline for a comment; a broker outage leaves it to the sweeper."""
-    try:
-        moderate.apply_async(
-            (comment_id, version),
-            retry=True,
-            retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.2},
-        )
-    except Exception:  # the broker is down: the sweeper will find the pending comment
-        logger.warning("Could not queue moderation of comment %s; the sweeper will.", comment_id)
+    enqueue_or_leave_to_sweeper(moderate, comment_id, version)
 
 
 @shared_task(

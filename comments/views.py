@@ -175,6 +175,24 @@ def _entry_response(request, comment, status=200):
 # Writing
 
 
+def _submit(request, form, **where):
+    """Post the form's comment; returns (comment, "", 201) or (None, error, status)."""
+    if getattr(request, "limited", False):
+        return None, TOO_FAST, 429
+    if not form.is_valid():
+        return None, "", 422
+    try:
+        comment = post_comment(
+            author=request.user,
+            body=form.cleaned_data["body"],
+            show_stance=form.cleaned_data["show_stance"],
+            **where,
+        )
+    except CommentRefused as refused:
+        return None, str(refused), refused.status
+    return comment, "", 201
+
+
 def _compose_page(request, context, status):
     return render(request, "comments/compose.html", context, status=status)
 
@@ -187,38 +205,25 @@ def post(request, slug):
     poll = _poll_of(article, request.POST.get("poll"))
     form = CommentForm(request.POST)
     key = f"poll-{poll.pk}" if poll else "article"
-    error, status = "", 422
-    if getattr(request, "limited", False):
-        error, status = TOO_FAST, 429
-    elif form.is_valid():
-        try:
-            comment = post_comment(
-                article=article,
-                author=request.user,
-                body=form.cleaned_data["body"],
-                poll=poll,
-                show_stance=form.cleaned_data["show_stance"],
-            )
-        except CommentRefused as refused:
-            error, status = str(refused), refused.status
-        else:
-            if not request.htmx:
-                return _redirect(_back_to(comment))
-            comment.refresh_from_db()
-            entry = Entry(comment, 1)
-            threads.for_reader([entry], request.user)
-            return render(
-                request,
-                "comments/discussion.html#posted",
-                {
-                    "entry": entry,
-                    "form": CommentForm(),
-                    "article": article,
-                    "poll": poll,
-                    "key": key,
-                    "can_show_stance": form.cleaned_data["show_stance"],
-                },
-            )
+    comment, error, status = _submit(request, form, article=article, poll=poll)
+    if comment is not None:
+        if not request.htmx:
+            return _redirect(_back_to(comment))
+        comment.refresh_from_db()
+        entry = Entry(comment, 1)
+        threads.for_reader([entry], request.user)
+        return render(
+            request,
+            "comments/discussion.html#posted",
+            {
+                "entry": entry,
+                "form": CommentForm(),
+                "article": article,
+                "poll": poll,
+                "key": key,
+                "can_show_stance": form.cleaned_data["show_stance"],
+            },
+        )
     if error:
         form.add_error("body" if status == 422 else None, error)
     context = {
@@ -249,29 +254,16 @@ def reply(request, pk):
 
     form = CommentForm(request.POST)
     context["form"] = form
-    error, status = "", 422
-    if getattr(request, "limited", False):
-        error, status = TOO_FAST, 429
-    elif form.is_valid():
-        try:
-            comment = post_comment(
-                article=parent.article,
-                author=request.user,
-                body=form.cleaned_data["body"],
-                parent=parent,
-                show_stance=form.cleaned_data["show_stance"],
-            )
-        except CommentRefused as refused:
-            error, status = str(refused), refused.status
-        else:
-            if not request.htmx:
-                return _redirect(_back_to(comment))
-            comment.refresh_from_db()
-            entry = Entry(comment, min(comment.depth, threads.MAX_INDENT))
-            threads.for_reader([entry], request.user)
-            return render(
-                request, "comments/discussion.html#replied", {"entry": entry, "parent": parent}
-            )
+    comment, error, status = _submit(request, form, article=parent.article, parent=parent)
+    if comment is not None:
+        if not request.htmx:
+            return _redirect(_back_to(comment))
+        comment.refresh_from_db()
+        entry = Entry(comment, min(comment.depth, threads.MAX_INDENT))
+        threads.for_reader([entry], request.user)
+        return render(
+            request, "comments/discussion.html#replied", {"entry": entry, "parent": parent}
+        )
     if error:
         form.add_error("body", error)
     if request.htmx:

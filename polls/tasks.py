@@ -1,12 +1,12 @@
 """Periodic and deferred work for polls; each task is safe to run twice."""
 
 import datetime as dt
-import logging
 
 from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
+from briefing_site.tasks import enqueue_or_leave_to_sweeper
 from polls.live import poll_results_changed, publish_trailing
 from polls.models import Poll
 from polls.surges import flag_surges, record_vote_minutes
@@ -38,19 +38,11 @@ def publish_poll_results(poll_id, article_id):
     publish_trailing(poll_id, article_id)
 
 
-logger = logging.getLogger(__name__)
 MAX_RETRIES = 5
 
 
 def enqueue_proposal_moderation(choice_id: int):
-    try:
-        moderate_proposal.apply_async(
-            (choice_id,),
-            retry=True,
-            retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.2},
-        )
-    except Exception:  # the broker is down: the sweeper will find the pending proposal
-        logger.warning("Could not queue moderation of proposal %s; the sweeper will.", choice_id)
+    enqueue_or_leave_to_sweeper(moderate_proposal, choice_id)
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=MAX_RETRIES)
