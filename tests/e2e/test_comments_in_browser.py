@@ -6,6 +6,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from comments.models import Comment
+from tests.services import wait_until
+
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 LINK = re.compile(r"https?://\S+/accounts/confirm-email/\S+/")
@@ -49,6 +52,15 @@ def reader_in_browser(celery_worker, app_server, demo_article, production_env, c
         context.close()
 
 
+def published(text):
+    """Wait for the Celery worker to approve the comment containing `text`."""
+    wait_until(
+        lambda: Comment.objects.filter(body__contains=text, status="approved").exists(),
+        timeout=60,
+        what=f"the worker approving {text!r}",
+    )
+
+
 def discussion(page):
     return page.locator("#discussion-article")
 
@@ -63,6 +75,7 @@ def test_two_readers_hold_a_threaded_discussion(reader_in_browser):
     discussion(ada).get_by_role("button", name="Post comment").click()
     expect(entry(ada, "enforced a truce alone")).to_contain_text("ada_reads")
     expect(discussion(ada).get_by_label("Your comment")).to_have_value("")
+    published("enforced a truce alone")
 
     bo = reader_in_browser("bo_answers")
     mine = entry(bo, "enforced a truce alone")
@@ -77,6 +90,7 @@ def test_two_readers_hold_a_threaded_discussion(reader_in_browser):
     reply = entry(bo, "The 2011 precedent")
     expect(reply).to_have_class(re.compile("indent-2"))
     assert bo.evaluate("window.noReload") is True
+    published("The 2011 precedent")
 
     ada.reload()
     ada.evaluate("window.noReload = true")
