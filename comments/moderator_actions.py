@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from briefing_site.notices import notify
 from comments.models import AuthorStanding, Comment, ModerationDecision
 from comments.services import approve_comment, can_moderate, reject_comment
 
@@ -63,7 +64,10 @@ def approve(*, comment: Comment, moderator, feature: bool = False) -> Moderation
     """Publish the comment (or keep it published after reports); featuring pins it too."""
     _check_moderator(moderator)
     comment = _locked(comment)
+    was_waiting = comment.status in {Comment.Status.PENDING, Comment.Status.HELD}
     approve_comment(comment.pk)
+    if was_waiting:
+        _tell_author(comment, "was published")
     changes = {"public_reason": ""}
     if feature:
         changes["featured"] = True
@@ -82,12 +86,25 @@ def reject(*, comment: Comment, moderator, reason: str) -> ModerationDecision:
 
 
 def _reject(comment: Comment, moderator, reason: str, *, public_reason: str | None):
+    if comment.status != Comment.Status.REJECTED:
+        _tell_author(
+            comment, f"was not published: {public_reason}" if public_reason else "was not published"
+        )
     reject_comment(comment.pk)
     changes = {"featured": False}
     if public_reason is not None:
         changes["public_reason"] = public_reason
     Comment.objects.filter(pk=comment.pk).update(**changes)
     return _decide(comment, moderator, ModerationDecision.Outcome.REJECT, reason)
+
+
+def _tell_author(comment: Comment, what: str):
+    """A moderator decided: the author hears of it in their notices."""
+    notify(
+        user=comment.author,
+        message=f"Your comment on “{comment.article.title}” {what}.",
+        url=comment.get_absolute_url(),
+    )
 
 
 def _standing(user) -> AuthorStanding:

@@ -1,0 +1,27 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Notice(models.Model):
+    """A line in a reader's in-site notices: something happened to what they wrote."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices"
+    )
+    message = models.CharField(max_length=300)
+    url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            # The unread count in the header, on every page a reader sees.
+            models.Index(
+                fields=["user"], condition=Q(read_at__isnull=True), name="notice_unread_idx"
+            ),
+        ]
+
+    def __str__(self):
+        return self.message
