@@ -37,21 +37,23 @@ def moderate(self, comment_id: int, version: int):
         return "nothing to do"
     try:
         verdict = decide(comment)
-    except ScorerUnavailable:
-        if self.request.retries < MAX_RETRIES:
-            raise self.retry(countdown=_backoff(self.request.retries)) from None
-        verdict = held_for_scorer_failure()
-    except DatabaseError:
-        if self.request.retries < MAX_RETRIES:
-            raise self.retry(countdown=_backoff(self.request.retries)) from None
-        verdict = _moderation_error("the database kept failing")
-    except Exception as error:  # a poison comment: never block the others
-        logger.exception("Moderation of comment %s failed", comment_id)
-        if self.request.retries < MAX_RETRIES:
-            raise self.retry(countdown=_backoff(self.request.retries)) from None
-        verdict = _moderation_error(type(error).__name__)
+    except Exception as error:  # a poison comment must never block the others
+        retry_later(self, error)
+        if isinstance(error, ScorerUnavailable):
+            verdict = held_for_scorer_failure()
+        elif isinstance(error, DatabaseError):
+            verdict = _moderation_error("the database kept failing")
+        else:
+            logger.exception("Moderation of comment %s failed", comment_id)
+            verdict = _moderation_error(type(error).__name__)
     record_verdict(comment_id, version, verdict)
     return verdict.outcome
+
+
+def retry_later(task, error):
+    """Retry with backoff on a worker; run eagerly in a request, give up at once instead."""
+    if not task.request.is_eager and task.request.retries < MAX_RETRIES:
+        raise task.retry(countdown=_backoff(task.request.retries)) from error
 
 
 def _backoff(retries: int) -> int:

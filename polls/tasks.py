@@ -38,16 +38,14 @@ def publish_poll_results(poll_id, article_id):
     publish_trailing(poll_id, article_id)
 
 
-MAX_RETRIES = 5
-
-
 def enqueue_proposal_moderation(choice_id: int):
     enqueue_or_leave_to_sweeper(moderate_proposal, choice_id)
 
 
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=MAX_RETRIES)
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=5)
 def moderate_proposal(self, choice_id: int):
     from comments.moderation import ScorerUnavailable, decide_proposal, held_for_scorer_failure
+    from comments.tasks import retry_later
     from polls.models import Choice
     from polls.proposals import record_proposal_verdict
 
@@ -58,9 +56,8 @@ def moderate_proposal(self, choice_id: int):
         return "nothing to do"
     try:
         verdict = decide_proposal(choice)
-    except ScorerUnavailable:
-        if self.request.retries < MAX_RETRIES:
-            raise self.retry(countdown=min(2**self.request.retries, 60)) from None
+    except ScorerUnavailable as error:
+        retry_later(self, error)
         verdict = held_for_scorer_failure()
     record_proposal_verdict(choice_id, verdict)
     return verdict.outcome

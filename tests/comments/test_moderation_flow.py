@@ -120,3 +120,34 @@ def test_beat_runs_the_sweeper_every_minute():
 
     task = PeriodicTask.objects.get(task="comments.tasks.sweep_pending")
     assert (task.enabled, task.interval.every, task.interval.period) == (True, 1, "minutes")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_poison_comment_ends_held_for_a_moderator_and_others_go_on(
+    reader, demo_article, settings, monkeypatch
+):
+    from comments import moderation
+    from comments.services import post_comment
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    real_decide = moderation.decide
+
+    def decide(comment, **kwargs):
+        if "poison" in comment.body:
+            raise RuntimeError("the pipeline chokes on this one")
+        return real_decide(comment, classifier=Calm(), **kwargs)
+
+    monkeypatch.setattr(moderation, "decide", decide)
+    poison = post_comment(article=demo_article, author=reader, body="A poison comment.")
+    fine = post_comment(article=demo_article, author=reader, body="A perfectly fine comment.")
+    poison.refresh_from_db()
+    fine.refresh_from_db()
+    assert (poison.status, fine.status) == ("held", "approved")
+    decision = ModerationDecision.objects.get(comment=poison)
+    assert decision.phase == "error"
+    assert "moderation error" in decision.reasons[0]
+
+
+class Calm:
+    def score(self, text):
+        return 0.0
