@@ -3,6 +3,7 @@
 import random
 
 from django.contrib.auth import get_user_model
+from django.test import override_settings
 
 from articles.models import Article
 from comments.models import Comment
@@ -33,8 +34,13 @@ WORDS = [
 ]
 
 
+@override_settings(COMMENTS_AUTO_APPROVE=True)
 def seed_thread(size: int = 1000, readers: int = 50, seed: int = 7) -> int:
-    """One discussion thread of `size` approved comments, replies up to depth 6."""
+    """One discussion thread of `size` approved comments, replies up to depth 6.
+
+    Approved on commit, bypassing moderation: the thread is scenery, and the
+    moderation scenario must find only its own backlog in the queue.
+    """
     rng = random.Random(seed)
     User = get_user_model()
     people = [
