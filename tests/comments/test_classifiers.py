@@ -109,7 +109,11 @@ def test_the_http_classifier_reads_its_url_and_timeout_from_settings(scorer, set
     classifier = HttpClassifier()
     with pytest.raises(ScorerUnavailable):
         classifier.score("Anyone there?")
+    # A generous timeout for the answer that should arrive: a loaded CI machine
+    # can take longer than 0.2 s to serve even a local request.
     settings.COMMENT_CLASSIFIER_URL = url(scorer, "/ok")
+    settings.COMMENT_CLASSIFIER_TIMEOUT = 10
+    assert classifier.timeout == 10
     assert classifier.score("Anyone there?") == 0.25
 
 
