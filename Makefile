@@ -36,9 +36,9 @@ run: $(VENV)/.installed-run
 		$(BIN)/celery -A briefing_site worker --loglevel INFO & worker=$$!; \
 		$(BIN)/celery -A briefing_site beat --loglevel INFO & beat=$$!; \
 		trap 'kill $$worker $$beat 2>/dev/null; wait $$worker $$beat 2>/dev/null' EXIT INT TERM; \
-		$(BIN)/uvicorn briefing_site.asgi:application --host $(HOST) --port $(PORT); \
+		$(BIN)/uvicorn briefing_site.asgi:application --host $(HOST) --port $(PORT) --timeout-graceful-shutdown 3; \
 	else \
-		exec $(BIN)/uvicorn briefing_site.asgi:application --host $(HOST) --port $(PORT); \
+		exec $(BIN)/uvicorn briefing_site.asgi:application --host $(HOST) --port $(PORT) --timeout-graceful-shutdown 3; \
 	fi
 
 ## test: lint, the suite on the embedded defaults, then on PostgreSQL + Redis with the integration tests

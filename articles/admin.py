@@ -1,10 +1,17 @@
-from django.contrib import admin
-from django.urls import reverse
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import IntegerField, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
 
-from articles.forms import ArticleAdminForm, BlockAdminForm
-from articles.models import Article, Block, Section
-from polls.models import Poll
+from articles import live, publishing
+from articles.forms import ArticleAdminForm, BlockAdminForm, FollowUpForm
+from articles.models import Article, Block, FollowupQuestion, Section
+from polls.models import Choice, Poll
+from polls.placement import close_polls
 
 
 class SectionInline(admin.TabularInline):
@@ -27,17 +34,99 @@ class PollInline(admin.TabularInline):
         return False
 
 
+class StoryFilter(admin.SimpleListFilter):
+    title = "story"
+    parameter_name = "story"
+
+    def lookups(self, request, model_admin):
+        roots = Article.objects.filter(
+            pk__in=Article.objects.filter(story__isnull=False).values("story")
+        ).only("title")
+        return [(root.pk, root.title[:60]) for root in roots]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            root = self.value()
+            return queryset.filter(Q(pk=root) | Q(story_id=root))
+        return queryset
+
+
+class FollowupQuestionInline(admin.TabularInline):
+    model = FollowupQuestion
+    fields = ["poll", "answers", "show_results", "after_section"]
+    raw_id_fields = ["poll"]
+    extra = 0
+    verbose_name = "reader question taken up"
+    verbose_name_plural = "Reader questions of the story taken up here (answered, or results shown)"
+
+
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
     form = ArticleAdminForm
-    list_display = ["title", "status", "published_at", "comment_count"]
-    list_filter = ["status"]
+    list_display = [
+        "title",
+        "status",
+        "publish_at",
+        "published_at",
+        "story_title",
+        "comment_count",
+        "vote_total",
+        "preview_link",
+    ]
+    list_filter = ["status", StoryFilter]
+    list_select_related = ["story"]
     search_fields = ["title", "slug"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
-    fields = ["title", "slug", "status", "published_at", "lead", "keywords", "add_poll_link"]
-    readonly_fields = ["add_poll_link"]
-    inlines = [SectionInline, PollInline]
+    readonly_fields = ["add_poll_link", "followup_link"]
+    fields = [*ArticleAdminForm.Meta.fields, *readonly_fields]
+    raw_id_fields = ["follows"]
+    inlines = [SectionInline, PollInline, FollowupQuestionInline]
+    actions = ["close_all_polls", "close_comments", "open_comments"]
+
+    @admin.action(description="Close every poll of the selected articles", permissions=["change"])
+    def close_all_polls(self, request, queryset):
+        closed = close_polls(polls=Poll.objects.filter(article__in=queryset))
+        self.message_user(request, f"Closed {len(closed)} poll(s).", messages.SUCCESS)
+
+    @admin.action(description="Close comments on the selected articles", permissions=["change"])
+    def close_comments(self, request, queryset):
+        count = queryset.update(comments_closed=True)
+        self.message_user(request, f"Comments closed on {count} article(s).", messages.SUCCESS)
+
+    @admin.action(description="Open comments on the selected articles", permissions=["change"])
+    def open_comments(self, request, queryset):
+        count = queryset.update(comments_closed=False)
+        self.message_user(request, f"Comments open on {count} article(s).", messages.SUCCESS)
+
+    def get_queryset(self, request):
+        votes = (
+            Choice.objects.filter(poll__article=OuterRef("pk"))
+            .values("poll__article")
+            .annotate(total=Sum("vote_count"))
+            .values("total")
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(votes=Coalesce(Subquery(votes, output_field=IntegerField()), 0))
+        )
+
+    @admin.display(description="votes", ordering="votes")
+    def vote_total(self, article):
+        return article.votes
+
+    @admin.display(description="story")
+    def story_title(self, article):
+        return article.story.title if article.story_id else "—"
+
+    @admin.display(description="preview")
+    def preview_link(self, article):
+        return format_html(
+            '<a href="{}">{}</a>',
+            article.get_absolute_url(),
+            "View" if article.is_published else "Preview",
+        )
 
     @admin.display(description="Reader polls")
     def add_poll_link(self, article):
@@ -45,6 +134,59 @@ class ArticleAdmin(admin.ModelAdmin):
             return "Save the article first."
         url = reverse("admin:polls_poll_add") + f"?article={article.pk}"
         return format_html('<a href="{}">Add a poll after a block of this article</a>', url)
+
+    @admin.display(description="Follow-ups")
+    def followup_link(self, article):
+        if article.pk is None:
+            return "Save the article first."
+        url = reverse("admin:articles_article_followup", args=[article.pk])
+        return format_html('<a class="button" href="{}">Write a follow-up</a>', url)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/follow-up/",
+                self.admin_site.admin_view(self.write_followup),
+                name="articles_article_followup",
+            ),
+            *super().get_urls(),
+        ]
+
+    def write_followup(self, request, pk):
+        """A draft follow-up of this article, in its story; the editor goes on writing it."""
+        article = get_object_or_404(Article, pk=pk)
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = FollowUpForm(
+            request.POST or None, initial={"title": f"Follow-up: {article.title}"[:300]}
+        )
+        if request.method == "POST" and form.is_valid():
+            followup = publishing.start_followup(
+                article, title=form.cleaned_data["title"], slug=form.cleaned_data["slug"]
+            )
+            messages.success(
+                request, "Draft follow-up created: write it, then schedule or publish it."
+            )
+            return redirect("admin:articles_article_change", followup.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Write a follow-up",
+            "article": article,
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/articles/write_followup.html", context)
+
+    def save_model(self, request, obj, form, change):
+        was_published = change and Article.objects.get(pk=obj.pk).is_published
+        super().save_model(request, obj, form, change)
+        if obj.is_published and not was_published:
+            publishing.announce(obj)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if change:
+            live.article_updated(form.instance)
 
 
 class BlockInline(admin.StackedInline):
@@ -62,3 +204,7 @@ class SectionAdmin(admin.ModelAdmin):
     fields = ["article", "position", "title", "level", "anchor"]
     raw_id_fields = ["article"]
     inlines = [BlockInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        live.article_updated(form.instance.article)

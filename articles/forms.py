@@ -1,4 +1,5 @@
 from django import forms
+from django.utils import timezone
 
 from articles.briefing import BriefingError, parse_block_text
 from articles.importer import block_data
@@ -23,7 +24,48 @@ class ArticleAdminForm(forms.ModelForm):
 
     class Meta:
         model = Article
-        fields = ["title", "slug", "status", "published_at", "lead", "keywords"]
+        fields = [
+            "title",
+            "slug",
+            "status",
+            "publish_at",
+            "published_at",
+            "follows",
+            "lead",
+            "keywords",
+            "comments_closed",
+            "premoderate",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        status, publish_at = cleaned.get("status"), cleaned.get("publish_at")
+        if status == Article.Status.SCHEDULED:
+            if publish_at is None:
+                self.add_error("publish_at", "A scheduled article needs its publishing time.")
+            elif publish_at <= timezone.now():
+                self.add_error("publish_at", "Choose a time in the future, or publish it now.")
+        if status == Article.Status.PUBLISHED and not cleaned.get("published_at"):
+            cleaned["published_at"] = timezone.now()
+        follows = cleaned.get("follows")
+        if (
+            follows is not None
+            and self.instance.pk is not None
+            and self.instance.pk in (follows.pk, follows.story_id)
+        ):
+            self.add_error("follows", "An article cannot follow itself or its own follow-up.")
+        return cleaned
+
+
+class FollowUpForm(forms.Form):
+    title = forms.CharField(max_length=300)
+    slug = forms.SlugField(max_length=100, help_text="The follow-up's address.")
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"]
+        if Article.objects.filter(slug=slug).exists():
+            raise forms.ValidationError("An article with this address already exists.")
+        return slug
 
 
 class BlockAdminForm(forms.ModelForm):

@@ -11,6 +11,10 @@ from articles.models import Article, Block, Section
 from polls.services import sync_polls
 
 
+class ImportRefused(Exception):
+    """The import would make an inconsistent story; one sentence for the editor."""
+
+
 @dataclass
 class ImportResult:
     article: Article
@@ -37,12 +41,18 @@ def block_data(block: ParsedBlock) -> dict:
 
 @transaction.atomic
 def import_briefing(
-    briefing: Briefing, *, slug: str | None = None, status: str | None = None
+    briefing: Briefing,
+    *,
+    slug: str | None = None,
+    status: str | None = None,
+    follows: Article | None = None,
+    publish_at=None,
 ) -> ImportResult:
     """Create the article, or rebuild it in place when the slug exists.
 
     Sections and blocks are replaced; polls are matched by question text so a
-    re-import keeps their votes.
+    re-import keeps their votes. `follows` makes it a follow-up of that article;
+    `publish_at` schedules it.
     """
     slug = slug or briefing.slug
     article = Article.objects.select_for_update().filter(slug=slug).first()
@@ -51,12 +61,24 @@ def import_briefing(
         article = Article(slug=slug, status=status or Article.Status.PUBLISHED)
     elif status:
         article.status = status
+    was_published = not created and article.is_published
+    if follows is not None:
+        if follows.pk == article.pk:
+            raise ImportRefused("An article cannot follow up itself.")
+        article.follows = follows
+    if publish_at is not None:
+        article.status = Article.Status.SCHEDULED
+        article.publish_at = publish_at
     article.title = briefing.title
     article.lead = briefing.lead
     article.keywords = list(briefing.keywords)
     if article.status == Article.Status.PUBLISHED and article.published_at is None:
         article.published_at = timezone.now()
     article.save()
+    if article.is_published and not was_published:
+        from articles.publishing import announce
+
+        announce(article)
 
     article.sections.all().delete()
     sections = Section.objects.bulk_create(

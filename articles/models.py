@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -18,12 +19,30 @@ class ArticleQuerySet(models.QuerySet):
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
+        SCHEDULED = "scheduled", "Scheduled"
         PUBLISHED = "published", "Published"
+        UNPUBLISHED = "unpublished", "Unpublished"
 
     title = models.CharField(max_length=300)
     slug = models.SlugField(max_length=100, unique=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField(null=True, blank=True)
+    publish_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a scheduled article goes out."
+    )
+    follows = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="followups",
+        help_text="The earlier article of the story this one follows up.",
+    )
+    # The story's first article (None on the first article itself): the whole
+    # story is one query, however long it grows.
+    story = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
     lead = models.TextField(blank=True, help_text="First paragraph; used for summaries and meta.")
     keywords = models.JSONField(default=list, blank=True)
     comments_closed = models.BooleanField(default=False, help_text="Refuse new comments.")
@@ -49,13 +68,31 @@ class Article(models.Model):
                 condition=~Q(status="published") | Q(published_at__isnull=False),
                 name="article_published_has_date",
             ),
+            models.CheckConstraint(
+                condition=~Q(status="scheduled") | Q(publish_at__isnull=False),
+                name="article_scheduled_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(follows=models.F("pk")), name="article_does_not_follow_itself"
+            ),
         ]
 
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        if self.follows_id:
+            self.story_id = self.follows.story_root_id
+        else:
+            self.story_id = None
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    @property
+    def story_root_id(self):
+        return self.story_id or self.pk
 
     @property
     def is_published(self):
@@ -120,3 +157,84 @@ class Block(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.text[:60]}"
+
+
+class StoryFollow(models.Model):
+    """A signed-in reader asked to hear of the story's follow-ups."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="story_follows"
+    )
+    story = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="followers", help_text="The first article."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "story"], name="storyfollow_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} follows {self.story}"
+
+
+class FollowupNotice(models.Model):
+    """One follower told of one follow-up: the row that makes it exactly once."""
+
+    followup = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    class Email(models.TextChoices):
+        NONE = "", "No email"
+        FOLLOWS = "follows", "Follows the story"
+        TOOK_PART = "took_part", "Took part in an answered question and asked for email"
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    email = models.CharField(max_length=20, choices=Email.choices, default="", blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["followup", "user"], name="followupnotice_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} told of {self.followup}"
+
+
+class FollowupQuestion(models.Model):
+    """A reader question of the story, taken up by a follow-up: answered, or its results shown."""
+
+    followup = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="questions")
+    poll = models.ForeignKey("polls.Poll", on_delete=models.CASCADE, related_name="followups")
+    answers = models.BooleanField(
+        default=False,
+        help_text="This follow-up answers the question: readers who voted, proposed an answer "
+        "or commented under it are told when it is published.",
+    )
+    show_results = models.BooleanField(
+        default=True, help_text="Show the poll's results in the follow-up (“What readers said”)."
+    )
+    after_section = models.PositiveIntegerField(
+        default=0,
+        help_text="Show the results after this section (its number, from 1); 0 puts them "
+        "at the end of the article.",
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["followup", "poll"], name="followupquestion_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.followup} takes up “{self.poll}”"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.poll_id and self.followup_id:
+            story = self.followup.story_root_id
+            poll_story = self.poll.article.story_root_id
+            if story != poll_story:
+                raise ValidationError({"poll": "Choose a question from this article's story."})

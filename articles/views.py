@@ -1,9 +1,17 @@
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery, Sum
 from django.db.models.functions import Coalesce
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_ratelimit.decorators import ratelimit
 
-from articles.models import Article, Block, Section
+from articles import following, live, publishing
+from articles.models import Article, Block, FollowupQuestion, Section, StoryFollow
+from briefing_site import events
 from comments.views import discussion_context
 from polls.models import Choice, Poll
 from polls.proposals import pending_proposals_of
@@ -12,6 +20,8 @@ from polls.voters import read_voter_quietly
 from polls.voting import votes_of
 
 ARTICLES_PER_PAGE = 20
+# The most events one poll of /updates/ returns; further back, the page reloads.
+UPDATES_PER_POLL = 200
 
 
 def article_list(request):
@@ -41,6 +51,8 @@ def article_detail(request, slug):
 
 def render_article_page(request, article, *, status=200, poll_feedback=None):
     """The whole article page; `poll_feedback` maps a poll id to {"error"|"notice": text}."""
+    # Read before the page: whatever happens while it renders is replayed to it.
+    live_since = events.last_id(article.pk) if article.is_published else None
     approved_choices = Prefetch("choices", queryset=Choice.objects.approved())
     blocks = Block.objects.select_related("poll").prefetch_related(
         Prefetch("poll__choices", queryset=Choice.objects.approved())
@@ -65,19 +77,76 @@ def render_article_page(request, article, *, status=200, poll_feedback=None):
             if _has_poll(block):
                 block.poll_card = cards[block.poll.pk]
 
+    timeline = publishing.story_of(
+        article, include_unpublished=request.user.has_perm("articles.change_article")
+    )
+    previous, later = publishing.neighbours(article, timeline)
+    results_after = _results_blocks(article)
     lead = sections[0] if sections and not sections[0].title else None
     body_sections = sections[1:] if lead else sections
+    for number, section in enumerate(body_sections, start=1):
+        section.results_blocks = results_after.pop(number, [])
     context = {
         "article": article,
         "lead": lead,
         "sections": body_sections,
         "toc": table_of_contents(body_sections),
         "unplaced_polls": [cards[poll.pk] for poll in unplaced],
+        "closing_results": [card for after in results_after.values() for card in after],
         "question_count": len(polls),
         "canonical_url": request.build_absolute_uri(article.get_absolute_url()),
+        "timeline": timeline if len(timeline) > 1 else [],
+        "following": following.is_following(request.user, article),
+        "previous_piece": previous,
+        "next_piece": later,
+        "live": article.is_published,
+        "live_since": live_since or "",
         **discussion_context(request, article, sort=request.GET.get("sort")),
     }
     return render(request, "articles/detail.html", context, status=status)
+
+
+@require_GET
+async def article_events(request, slug):
+    """The article's live events as server-sent events (text/event-stream)."""
+    article_id = await live.live_article_id(slug)
+    if article_id is None:
+        raise Http404("No live article here.")
+    last_id = events.later_id(request.headers.get("Last-Event-ID"), request.GET.get("since"))
+    return live.event_stream_response(article_id, last_id)
+
+
+@require_GET
+@never_cache
+def article_updates(request, slug):
+    """The same events for pages that cannot keep a stream open: poll with ?since=<id>.
+
+    204 when nothing is new; otherwise the events in order, and `reset` when
+    some are no longer held (the page should reload what it shows).
+    """
+    article = get_object_or_404(Article.objects.published().only("pk"), slug=slug)
+    since = request.GET.get("since", "")
+    if not events.is_event_id(since):
+        return JsonResponse(
+            {"error": "since must be an event id, like 1732470000000-0."}, status=400
+        )
+    try:
+        gap = events.has_gap(article.pk, since)
+        new = events.history(article.pk, after=since)
+    except Exception:
+        response = JsonResponse({"error": "Live updates are unavailable; try again."}, status=503)
+        response["Retry-After"] = "20"
+        return response
+    if not new and not gap:
+        return HttpResponse(status=204)
+    shown = new[-UPDATES_PER_POLL:]
+    return JsonResponse(
+        {
+            "events": [{"id": e.id, "event": e.kind, "data": e.payload} for e in shown],
+            "reset": gap or len(new) > len(shown),
+            "last": new[-1].id if new else since,
+        }
+    )
 
 
 def poll_cards(request, polls, feedback, voter=None, known_votes=None):
@@ -104,6 +173,23 @@ def poll_cards(request, polls, feedback, voter=None, known_votes=None):
     }
 
 
+def _results_blocks(article) -> dict[int, list]:
+    """Results of the story's polls shown in this follow-up, by the section they follow."""
+    if not article.follows_id:
+        return {}  # only follow-ups take up earlier questions: no query for the rest
+    taken_up = (
+        FollowupQuestion.objects.filter(followup=article, show_results=True)
+        .select_related("poll__article")
+        .prefetch_related(Prefetch("poll__choices", queryset=Choice.objects.approved()))
+    )
+    blocks: dict[int, list] = {}
+    for question in taken_up.order_by("after_section", "pk"):
+        card = build_card(question.poll)
+        card.show_results = True  # the editor chose to publish them
+        blocks.setdefault(question.after_section, []).append(card)
+    return blocks
+
+
 def _has_poll(block):
     return block.kind == Block.Kind.QUESTION and getattr(block, "poll", None) is not None
 
@@ -117,3 +203,39 @@ def table_of_contents(sections):
         else:
             toc.append({"section": section, "children": []})
     return toc
+
+
+@require_POST
+@ratelimit(key="user_or_ip", rate="30/m", method="POST", block=False)
+def follow_story(request, slug):
+    """Follow (or stop following) the story this article belongs to."""
+    article = get_object_or_404(Article.objects.published(), slug=slug)
+    if not request.user.is_authenticated:
+        return redirect_to_login(article.get_absolute_url())
+    if getattr(request, "limited", False):
+        return HttpResponse("Too many requests; try again in a minute.", status=429)
+    if request.POST.get("action") == "unfollow":
+        following.unfollow(request.user, article)
+        message = "You no longer follow this story."
+    else:
+        following.follow(request.user, article)
+        message = "You follow this story: we will tell you of its follow-ups."
+    if request.htmx:
+        context = {"article": article, "following": following.is_following(request.user, article)}
+        return render(request, "articles/detail.html#follow", context)
+    messages.success(request, message)
+    return HttpResponseRedirect(article.get_absolute_url())
+
+
+@require_http_methods(["GET", "POST"])
+def unfollow_by_email(request, token):
+    """The email's link: stop following without logging in (a POST does it, not a mail scanner)."""
+    decoded = following.read_unfollow_token(token)
+    if decoded is None:
+        return render(request, "articles/unfollow.html", {"invalid": True}, status=400)
+    user_id, story_id = decoded
+    story = get_object_or_404(Article.objects.published(), pk=story_id)
+    done = request.method == "POST"
+    if done:
+        StoryFollow.objects.filter(user_id=user_id, story_id=story_id).delete()
+    return render(request, "articles/unfollow.html", {"story": story, "done": done})

@@ -25,3 +25,18 @@ class Notice(models.Model):
 
     def __str__(self):
         return self.message
+
+
+class ReaderPreferences(models.Model):
+    """What a reader agreed to receive by email (beyond what they follow)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preferences"
+    )
+    email_answered_questions = models.BooleanField(
+        default=False,
+        help_text="Email me when the newsroom follows up on a question I took part in.",
+    )
+
+    def __str__(self):
+        return f"{self.user}'s preferences"

@@ -10,7 +10,7 @@ MODERATORS = "Moderators"
 
 # app label -> models whose permissions each role gets; later features add theirs.
 EDITOR_PERMISSIONS = {
-    "articles": {"article", "section", "block"},
+    "articles": {"article", "section", "block", "followupquestion"},
     "polls": {"poll", "choice"},
 }
 # Editors see the discussion and may moderate it too.
@@ -43,10 +43,10 @@ DEMO_ACCOUNTS = [
 ]
 
 
-def _permissions(models_by_app, actions):
-    perms = Permission.objects.none()
+def _permissions(models_by_app, actions, permission_model=Permission):
+    perms = permission_model.objects.none()
     for app_label, models in models_by_app.items():
-        perms = perms | Permission.objects.filter(
+        perms = perms | permission_model.objects.filter(
             content_type__app_label=app_label,
             content_type__model__in=models,
             codename__regex=rf"^({'|'.join(actions)})_",
@@ -55,14 +55,20 @@ def _permissions(models_by_app, actions):
 
 
 @transaction.atomic
-def ensure_groups() -> dict[str, Group]:
-    editors, _ = Group.objects.get_or_create(name=EDITORS)
-    editors.permissions.add(*_permissions(EDITOR_PERMISSIONS, ["add", "change", "delete", "view"]))
-    editors.permissions.add(*_permissions(EDITOR_COMMENT_PERMISSIONS, ["change", "view"]))
-    moderators, _ = Group.objects.get_or_create(name=MODERATORS)
-    moderators.permissions.add(*_permissions(MODERATOR_VIEW_PERMISSIONS, ["view"]))
-    moderators.permissions.add(*_permissions(MODERATOR_CHANGE_PERMISSIONS, ["change"]))
-    moderators.permissions.add(*_permissions(MODERATOR_MANAGE_PERMISSIONS, ["add", "delete"]))
+def ensure_groups(group_model=Group, permission_model=Permission) -> dict[str, Group]:
+    """The two newsroom groups with exactly their permissions (a data migration and
+    setup_site both call it; the models are the migration's when it does)."""
+
+    def perms(models_by_app, actions):
+        return _permissions(models_by_app, actions, permission_model)
+
+    editors, _ = group_model.objects.get_or_create(name=EDITORS)
+    editors.permissions.add(*perms(EDITOR_PERMISSIONS, ["add", "change", "delete", "view"]))
+    editors.permissions.add(*perms(EDITOR_COMMENT_PERMISSIONS, ["change", "view"]))
+    moderators, _ = group_model.objects.get_or_create(name=MODERATORS)
+    moderators.permissions.add(*perms(MODERATOR_VIEW_PERMISSIONS, ["view"]))
+    moderators.permissions.add(*perms(MODERATOR_CHANGE_PERMISSIONS, ["change"]))
+    moderators.permissions.add(*perms(MODERATOR_MANAGE_PERMISSIONS, ["add", "delete"]))
     return {EDITORS: editors, MODERATORS: moderators}
 
 

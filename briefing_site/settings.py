@@ -57,6 +57,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 # Public address of the site, for canonical links and OpenGraph when a page is
 # rendered outside a request (feeds, emails). Pages use the request's host.
 SITE_NAME = os.environ.get("SITE_NAME", "Briefing")
+# Where readers reach the site: links in emails are absolute.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -67,6 +69,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "django_htmx",
     "template_partials",
     "django_celery_beat",

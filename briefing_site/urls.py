@@ -1,7 +1,9 @@
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from briefing_site.views import healthz, notices
+from articles.sitemaps import ArticleSitemap
+from briefing_site.views import healthz, notices, notices_link
 
 admin.site.site_header = "Briefing newsroom"
 admin.site.site_title = "Briefing admin"
@@ -10,6 +12,13 @@ admin.site.index_title = "Newsroom"
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("notices/", notices, name="notices"),
+    path("notices/link/", notices_link, name="notices-link"),
+    path(
+        "sitemap.xml",
+        sitemap,
+        {"sitemaps": {"articles": ArticleSitemap}},
+        name="django.contrib.sitemaps.views.sitemap",
+    ),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", include("polls.urls")),

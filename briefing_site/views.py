@@ -1,12 +1,13 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
 from briefing_site.health import is_down, service_states
-from briefing_site.models import Notice
+from briefing_site.models import Notice, ReaderPreferences
 from briefing_site.notices import mark_all_read
 
 
@@ -23,11 +24,31 @@ def healthz(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def notices(request):
-    """The reader's notices, newest first; POST marks them all as read."""
+    """The reader's notices, newest first; POST marks them all as read, or saves
+    the reader's email choice when it comes from that form."""
+    preferences = ReaderPreferences.objects.filter(user=request.user).first() or (
+        ReaderPreferences(user=request.user)
+    )
     if request.method == "POST":
-        mark_all_read(request.user)
+        if request.POST.get("preferences"):
+            preferences.email_answered_questions = (
+                request.POST.get("email_answered_questions") == "on"
+            )
+            preferences.save()
+            messages.success(request, "Your email choice is saved.")
+        else:
+            mark_all_read(request.user)
         response = HttpResponseRedirect(reverse("notices"))
         response.status_code = 303
         return response
     items = Notice.objects.filter(user=request.user)[:50]
-    return render(request, "notices.html", {"notices": items})
+    return render(request, "notices.html", {"notices": items, "preferences": preferences})
+
+
+@require_GET
+@never_cache
+def notices_link(request):
+    """The header's notices link with its unread count (live pages refresh it)."""
+    if not request.user.is_authenticated:
+        return HttpResponse(status=204)
+    return render(request, "base.html#notices-link")

@@ -45,7 +45,7 @@ from comments.models import (
     ModerationSettings,
     Report,
 )
-from comments.services import can_moderate
+from comments.services import CommentRefused, can_moderate, set_editors_pick
 
 Status = Comment.Status
 
@@ -407,6 +407,8 @@ class CommentAdmin(admin.ModelAdmin):
     actions = [
         "approve",
         "approve_and_feature",
+        "pick",
+        "unpick",
         "reject",
         "ban_author",
         "suspend_author",
@@ -423,6 +425,9 @@ class CommentAdmin(admin.ModelAdmin):
         "premoderate_author": "Always pre-moderate the author",
         "trust_author": "Trust the author",
     }
+
+    def has_manage_authors_permission(self, request):
+        return moderator_actions.can_manage_authors(request.user)
 
     def get_queryset(self, request):
         latest = ModerationDecision.objects.filter(comment=OuterRef("pk")).order_by(
@@ -544,6 +549,33 @@ class CommentAdmin(admin.ModelAdmin):
     def approve_and_feature(self, request, queryset):
         self._approve(request, queryset, feature=True)
 
+    @admin.action(description="Make selected comments editors' picks", permissions=["change"])
+    def pick(self, request, queryset):
+        self._pick(request, queryset, picked=True)
+
+    @admin.action(
+        description="Remove selected comments from editors' picks", permissions=["change"]
+    )
+    def unpick(self, request, queryset):
+        self._pick(request, queryset, picked=False)
+
+    def _pick(self, request, queryset, *, picked):
+        done, refused = 0, 0
+        for comment in queryset:
+            try:
+                set_editors_pick(comment=comment, actor=request.user, picked=picked)
+                done += 1
+            except CommentRefused:
+                refused += 1
+        verb = "Picked" if picked else "Unpicked"
+        self.message_user(request, f"{verb} {done} comment{pluralize(done)}.", messages.SUCCESS)
+        if refused:
+            self.message_user(
+                request,
+                f"{refused} not picked: only published comments can be editors' picks.",
+                messages.WARNING,
+            )
+
     def _approve(self, request, queryset, *, feature):
         comments = list(queryset)
         for comment in comments:
@@ -578,7 +610,9 @@ class CommentAdmin(admin.ModelAdmin):
         )
         return None
 
-    @admin.action(description="Ban the authors of selected comments…", permissions=["change"])
+    @admin.action(
+        description="Ban the authors of selected comments…", permissions=["manage_authors"]
+    )
     def ban_author(self, request, queryset):
         comments = list(queryset)
         authors = _authors(comments)
@@ -607,7 +641,9 @@ class CommentAdmin(admin.ModelAdmin):
         )
         return None
 
-    @admin.action(description="Suspend the authors of selected comments…", permissions=["change"])
+    @admin.action(
+        description="Suspend the authors of selected comments…", permissions=["manage_authors"]
+    )
     def suspend_author(self, request, queryset):
         comments = list(queryset)
         authors = _authors(comments)
@@ -635,7 +671,8 @@ class CommentAdmin(admin.ModelAdmin):
         return None
 
     @admin.action(
-        description="Always pre-moderate the authors of selected comments", permissions=["change"]
+        description="Always pre-moderate the authors of selected comments",
+        permissions=["manage_authors"],
     )
     def premoderate_author(self, request, queryset):
         authors = _authors(queryset)
@@ -648,7 +685,9 @@ class CommentAdmin(admin.ModelAdmin):
             messages.SUCCESS,
         )
 
-    @admin.action(description="Trust the authors of selected comments", permissions=["change"])
+    @admin.action(
+        description="Trust the authors of selected comments", permissions=["manage_authors"]
+    )
     def trust_author(self, request, queryset):
         authors = _authors(queryset)
         for author in authors:

@@ -43,6 +43,16 @@ def _check_moderator(moderator):
         raise PermissionDenied("Only moderators can do this.")
 
 
+def can_manage_authors(user) -> bool:
+    """Bans, suspensions and trust are the moderators' alone (not the editors')."""
+    return user is not None and user.has_perm("comments.change_authorstanding")
+
+
+def _check_author_manager(moderator):
+    if not can_manage_authors(moderator):
+        raise PermissionDenied("Only moderators can ban, suspend or trust readers.")
+
+
 def _locked(comment: Comment) -> Comment:
     return Comment.objects.select_for_update().get(pk=comment.pk)
 
@@ -125,7 +135,7 @@ def _log(moderator, standing: AuthorStanding, message: str):
 @transaction.atomic
 def ban_author(*, user, moderator, reject_comments: bool = False) -> AuthorStanding:
     """Ban the author from commenting; optionally reject all they still have up or waiting."""
-    _check_moderator(moderator)
+    _check_author_manager(moderator)
     standing = _standing(user)
     standing.banned_at = timezone.now()
     standing.trusted = False
@@ -146,7 +156,7 @@ def ban_author(*, user, moderator, reject_comments: bool = False) -> AuthorStand
 @transaction.atomic
 def suspend_author(*, user, moderator, days: int) -> AuthorStanding:
     """Keep the author from commenting for `days` days from now."""
-    _check_moderator(moderator)
+    _check_author_manager(moderator)
     if not 1 <= days <= MAX_SUSPENSION_DAYS:
         raise ValueError(f"Suspend for 1 to {MAX_SUSPENSION_DAYS} days, not {days}.")
     standing = _standing(user)
@@ -159,7 +169,7 @@ def suspend_author(*, user, moderator, days: int) -> AuthorStanding:
 @transaction.atomic
 def premoderate_author(*, user, moderator) -> AuthorStanding:
     """Hold every comment by this author for a moderator (and stop trusting them)."""
-    _check_moderator(moderator)
+    _check_author_manager(moderator)
     standing = _standing(user)
     standing.premoderate = True
     standing.trusted = False
@@ -171,7 +181,7 @@ def premoderate_author(*, user, moderator) -> AuthorStanding:
 @transaction.atomic
 def trust_author(*, user, moderator) -> AuthorStanding:
     """Skip pre-moderation and the velocity check for this author."""
-    _check_moderator(moderator)
+    _check_author_manager(moderator)
     standing = _standing(user)
     standing.trusted = True
     standing.premoderate = False

@@ -8,7 +8,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from articles.models import Article
-from briefing_site import events
+from comments import live
 from comments.models import Comment, Like, ModerationDecision, ModerationSettings, Report
 from comments.rendering import BodyError, clean_body, render_body
 from comments.scoring import wilson_lower_bound
@@ -158,13 +158,7 @@ def approve_comment(comment_id: int) -> bool:
     comment.save(update_fields=["status"])
     if not comment.is_deleted:
         _count(comment, +1)
-    transaction.on_commit(
-        lambda: events.publish(
-            comment.article_id,
-            "comment.published",
-            {"id": comment.pk, "poll": comment.poll_id, "depth": comment.depth},
-        )
-    )
+    live.comment_published(comment)
     return True
 
 
@@ -178,9 +172,7 @@ def reject_comment(comment_id: int) -> bool:
     comment.save(update_fields=["status"])
     if was_counted:
         _count(comment, -1)
-        transaction.on_commit(
-            lambda: events.publish(comment.article_id, "comment.removed", {"id": comment.pk})
-        )
+        live.comment_removed(comment)
     return True
 
 
@@ -232,9 +224,7 @@ def edit_comment(*, comment: Comment, editor, body: str) -> Comment:
     comment.save(update_fields=["body", "body_html", "edited_at", "version", "status"])
     if was_counted:
         _count(comment, -1)
-        transaction.on_commit(
-            lambda: events.publish(comment.article_id, "comment.removed", {"id": comment.pk})
-        )
+        live.comment_removed(comment)
     version = comment.version
     transaction.on_commit(lambda: comment_submitted(comment.pk, version))
     return comment
@@ -256,9 +246,7 @@ def delete_comment(*, comment: Comment, actor) -> Comment:
     comment.save(update_fields=["deleted_at", "body", "body_html", "stance"])
     if was_counted:
         _count(comment, -1)
-        transaction.on_commit(
-            lambda: events.publish(comment.article_id, "comment.removed", {"id": comment.pk})
-        )
+        live.comment_removed(comment)
     return comment
 
 
@@ -325,6 +313,37 @@ def _hide_for_review(comment: Comment):
     Comment.objects.filter(pk=comment.pk).update(status=Comment.Status.HELD)
     if not comment.is_deleted:
         _count(comment, -1)
-    transaction.on_commit(
-        lambda: events.publish(comment.article_id, "comment.removed", {"id": comment.pk})
+    live.comment_removed(comment)
+
+
+PICKS_SHOWN = 5
+
+
+@transaction.atomic
+def set_editors_pick(*, comment: Comment, actor, picked: bool) -> Comment:
+    """Editors and moderators pin a published comment to the top (or take it off)."""
+    if not can_moderate(actor):
+        raise NotAllowed("Only editors and moderators choose editors' picks.")
+    comment = Comment.objects.select_for_update().get(pk=comment.pk)
+    if picked and (comment.status != Comment.Status.APPROVED or comment.is_deleted):
+        raise CommentRefused("Only a published comment can be an editors' pick.")
+    if comment.featured != picked:
+        comment.featured = picked
+        comment.save(update_fields=["featured"])
+        live.comment_published(comment)  # readers see the badge come and go
+    return comment
+
+
+def editors_picks(article: Article, poll=None) -> list[Comment]:
+    """The discussion's picks, best first: one query."""
+    return list(
+        Comment.objects.filter(
+            article=article,
+            poll=poll,
+            featured=True,
+            status=Comment.Status.APPROVED,
+            deleted_at__isnull=True,
+        )
+        .select_related("author")
+        .order_by("-score", "-created_at")[:PICKS_SHOWN]
     )

@@ -14,4 +14,5 @@ urlpatterns = [
     path("comments/<int:pk>/delete/", views.delete, name="delete"),
     path("comments/<int:pk>/like/", views.like, name="like"),
     path("comments/<int:pk>/report/", views.report, name="report"),
+    path("comments/<int:pk>/pick/", views.pick, name="pick"),
 ]

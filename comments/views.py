@@ -9,7 +9,7 @@ from django_htmx.http import reswap, retarget
 from django_ratelimit.decorators import ratelimit
 
 from articles.models import Article
-from comments import threads
+from comments import services, threads
 from comments.forms import CommentForm, ReportForm
 from comments.models import Comment
 from comments.services import (
@@ -109,6 +109,7 @@ def discussion_context(request, article, poll=None, sort=None, cursor=None):
             else None
         ),
         "comment_count": poll.comment_count if poll else article.comment_count,
+        "picks": services.editors_picks(article, poll),
         "edit_window": settings.COMMENT_EDIT_WINDOW_MINUTES,
     }
 
@@ -366,3 +367,19 @@ def report(request, pk):
     if request.htmx:
         return render(request, "comments/discussion.html#report-form", context, status=status)
     return render(request, "comments/report.html", context, status=status)
+
+
+@require_POST
+@login_required
+def pick(request, pk):
+    """Staff make a comment an editors' pick, or take it off the strip."""
+    comment = _comment(request, pk)
+    try:
+        services.set_editors_pick(
+            comment=comment, actor=request.user, picked=request.POST.get("picked") != "0"
+        )
+    except CommentRefused as refusal:
+        return HttpResponse(str(refusal), status=refusal.status, content_type="text/plain")
+    if request.htmx:
+        return _entry_response(request, comment)
+    return HttpResponseRedirect(comment.get_absolute_url())

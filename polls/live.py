@@ -1,5 +1,6 @@
 """Tell live readers that a poll's counts changed: at most one event per poll per second."""
 
+import logging
 import threading
 
 from django import db
@@ -12,6 +13,7 @@ from polls.models import Poll
 from polls.results import poll_counts
 
 THROTTLE_SECONDS = 1
+log = logging.getLogger(__name__)
 
 
 def poll_results_changed(poll: Poll):
@@ -42,7 +44,23 @@ def publish_results(poll_id: int, article_id: int):
     poll = Poll.objects.filter(pk=poll_id).prefetch_related("choices").first()
     if poll is None:
         return
-    events.publish(article_id, "poll.results", poll_counts(poll))
+    counts = poll_counts(poll)
+    events.publish(article_id, "poll.results", counts)
+    # Follow-ups showing these results ("What readers said") move with them.
+    for followup_id in showing_results(poll_id):
+        events.publish(followup_id, "poll.results", counts)
+
+
+def showing_results(poll_id: int) -> list[int]:
+    from articles.models import Article, FollowupQuestion
+
+    return list(
+        FollowupQuestion.objects.filter(
+            poll_id=poll_id,
+            show_results=True,
+            followup__in=Article.objects.published(),
+        ).values_list("followup_id", flat=True)
+    )
 
 
 def _schedule_trailing(poll_id: int, article_id: int):
@@ -62,6 +80,9 @@ def _schedule_trailing(poll_id: int, article_id: int):
 def _publish_trailing_in_thread(poll_id: int, article_id: int):
     try:
         publish_trailing(poll_id, article_id)
+    except db.Error as error:
+        # Best effort: the next change publishes the counts anyway.
+        log.warning("live events: trailing results of poll %s not sent: %s", poll_id, error)
     finally:
         db.connections.close_all()
 

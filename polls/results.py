@@ -101,23 +101,20 @@ def build_card(
 def poll_counts(poll: Poll) -> dict:
     """A poll's counts as published to every live reader of the article.
 
-    Per-choice counts are included only when anyone may see them (results always
-    visible, or the poll closed); otherwise only the total, and a reader who may
-    see results fetches their own view of the poll.
+    The counts travel even when the page hides results until a reader votes:
+    every reader who voted needs them to see the bars move, and one broadcast
+    beats thousands of readers each fetching their own card. Hiding results
+    from those who have not voted is about not herding them, not secrecy (a
+    vote and a withdrawal show them too); the page only shows what the reader
+    may see.
     """
     choices = [choice for choice in poll.choices.all() if choice.status == Choice.Status.APPROVED]
     counts = [choice.vote_count for choice in choices]
-    is_closed = poll.is_closed()
-    payload = {
+    return {
         "poll": poll.pk,
         "total": sum(counts),
-        "closed": is_closed,
+        "closed": poll.is_closed(),
         "results_visibility": poll.results_visibility,
-    }
-    if not (is_closed or poll.results_visibility == Poll.ResultsVisibility.ALWAYS):
-        return payload
-    return {
-        **payload,
         "choices": [
             {"id": choice.pk, "text": choice.text, "votes": votes, "percent": percent}
             for choice, votes, percent in zip(

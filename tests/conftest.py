@@ -6,6 +6,7 @@ from django.core.cache import cache
 
 from articles.briefing import parse_briefing
 from articles.importer import import_briefing
+from briefing_site import events
 from briefing_site.roles import EDITORS, MODERATORS, ensure_groups
 
 DEMO_BRIEFING = (
@@ -26,6 +27,12 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_event_streams(settings):
+    """Article ids repeat from test to test: no test sees another's live events."""
+    events.reset_streams()
 
 
 @pytest.fixture

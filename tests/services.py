@@ -6,10 +6,12 @@ are started here. Under CI=true a missing service fails the test; elsewhere it
 skips with a one-line reason.
 """
 
+import contextlib
 import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -45,11 +47,25 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def service_log(name: str):
+    """Where a started service writes its output (its tail is shown if it dies)."""
+    return tempfile.NamedTemporaryFile(
+        mode="w+", prefix=f"briefing-{name}-", suffix=".log", delete=False
+    )
+
+
+def _output_of(process) -> str:
+    if process.stdout is not None:
+        return process.stdout.read()
+    log = getattr(process, "log_path", None)
+    return Path(log).read_text() if log else ""
+
+
 def wait_until(check, *, timeout: float, what: str, process=None):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
-            output = process.stdout.read() if process.stdout else ""
+            output = _output_of(process)
             raise RuntimeError(f"{what} exited with {process.returncode}:\n{output[-3000:]}")
         try:
             if check():
@@ -126,10 +142,11 @@ def production_env(postgres, redis_url, tmp_path_factory):
     return env
 
 
-@pytest.fixture(scope="session")
-def app_server(production_env):
+@contextlib.contextmanager
+def uvicorn(env, *, workers=2):
     """The app under uvicorn (ASGI), as `make run` serves it; yields its base URL."""
     port = free_port()
+    log = service_log("uvicorn")
     process = subprocess.Popen(
         [
             sys.executable,
@@ -140,16 +157,20 @@ def app_server(production_env):
             "127.0.0.1",
             "--port",
             str(port),
-            # Two processes, as in production: requests really race each other.
             "--workers",
-            "2",
+            str(workers),
+            # Live streams stay open: shutting down must not wait for them.
+            "--timeout-graceful-shutdown",
+            "3",
         ],
         cwd=ROOT,
-        env=production_env,
-        stdout=subprocess.PIPE,
+        env=env,
+        # A file, not a pipe: a pipe nobody reads fills up and blocks the server.
+        stdout=log,
         stderr=subprocess.STDOUT,
         text=True,
     )
+    process.log_path = log.name
     base_url = f"http://127.0.0.1:{port}"
 
     def answers():
@@ -164,11 +185,19 @@ def app_server(production_env):
 
 
 @pytest.fixture(scope="session")
+def app_server(production_env):
+    # Two processes, as in production: requests really race each other.
+    with uvicorn(production_env, workers=2) as base_url:
+        yield base_url
+
+
+@pytest.fixture(scope="session")
 def celery_worker(production_env):
     """A real Celery worker on Redis; yields its node name."""
     from briefing_site.celery import app
 
     node = f"integration-{os.getpid()}@%h"
+    log = service_log("celery-worker")
     process = subprocess.Popen(
         [
             sys.executable,
@@ -188,10 +217,11 @@ def celery_worker(production_env):
         ],
         cwd=ROOT,
         env=production_env,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
         text=True,
     )
+    process.log_path = log.name
     name = node.replace("%h", socket.gethostname())
     try:
         wait_until(

@@ -84,6 +84,8 @@ def test_an_editor_changes_the_keywords_as_one_line(client, editor, demo_article
             "sections-INITIAL_FORMS": 0,
             "polls-TOTAL_FORMS": 0,
             "polls-INITIAL_FORMS": 0,
+            "questions-TOTAL_FORMS": 0,
+            "questions-INITIAL_FORMS": 0,
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]

@@ -142,7 +142,7 @@ def test_an_unknown_slug_is_not_found(client, db):
 def test_the_query_count_does_not_grow_with_the_article(
     client, demo_article, django_assert_max_num_queries
 ):
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(9):
         client.get(demo_article.get_absolute_url())
     section = demo_article.sections.last()
     Block.objects.bulk_create(
@@ -151,6 +151,6 @@ def test_the_query_count_does_not_grow_with_the_article(
         )
         for index in range(200)
     )
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(9):
         response = client.get(demo_article.get_absolute_url())
     assert "More 199" in response.content.decode()

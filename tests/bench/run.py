@@ -9,6 +9,9 @@ Scenarios so far:
   votes  32 clients, each vote from a new voter (its own voter cookie), on the
          demo article's yes/no poll; afterwards stored votes and counters must
          equal the accepted responses exactly.
+  live   SSE fan-out to idle readers on one process, and a comment from its
+         POST to every reader's screen (tests/bench/live.py); every event must
+         reach every reader.
 """
 
 import argparse
@@ -70,12 +73,38 @@ def environment(static_root):
         "STATIC_ROOT": static_root,
         "POLL_RATE_PER_VOTER": "1000000/m",
         "POLL_RATE_PER_IP": "1000000/m",
+        "COMMENT_RATE_PER_READER": "1000000/m",
         "LOG_LEVEL": "WARNING",
     }
 
 
 def manage(env, *args):
     subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)
+
+
+def shell(env, code):
+    """Run `code` in the app's environment (manage.py shell -c); returns its last output line."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--verbosity", "0", "-c", code],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return result.stdout.strip().splitlines()[-1]
+
+
+def celery_worker(env, *options):
+    """A Celery worker on the bench's Redis; stop it with terminate() and wait()."""
+    command = [sys.executable, "-m", "celery", "-A", "briefing_site", "worker"]
+    return subprocess.Popen(
+        [*command, "--loglevel", "WARNING", *options],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 class Server:
@@ -204,23 +233,9 @@ class Votes:
 
 def thread_scenarios(env, article_url, size):
     """Render time of a discussion holding one thread of `size` comments (one reader)."""
-    result = subprocess.run(
-        [
-            sys.executable,
-            "manage.py",
-            "shell",
-            "--verbosity",
-            "0",
-            "-c",
-            f"from tests.bench.seed import seed_thread; print(seed_thread({size}))",
-        ],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
+    root_id = int(
+        shell(env, f"from tests.bench.seed import seed_thread; print(seed_thread({size}))")
     )
-    root_id = int(result.stdout.strip().splitlines()[-1])
     rows = []
     for name, url in [
         (f"thread page: {size} comments, all shown", f"/comments/{root_id}/"),
@@ -233,26 +248,8 @@ def thread_scenarios(env, article_url, size):
 
 def moderation_scenario(env, backlog):
     """Comments moderated per second by one worker (default classifier), from a backlog."""
-    script = "\n".join(
-        [
-            "from tests.bench.seed import seed_backlog",
-            f"print(seed_backlog({backlog}))",
-        ]
-    )
-    subprocess.run(
-        [sys.executable, "manage.py", "shell", "--verbosity", "0", "-c", script],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "briefing_site", "worker", "--loglevel", "WARNING"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    shell(env, f"from tests.bench.seed import seed_backlog; print(seed_backlog({backlog}))")
+    worker = celery_worker(env)
     started = time.perf_counter()
     try:
         with psycopg.connect(f"{PG}/{DATABASE}") as conn:
@@ -311,7 +308,7 @@ def median_round(rounds):
 
 def table(results):
     lines = [
-        "| scenario | requests | errors | req/s | p50 ms | p95 ms | p99 ms | vs floor |",
+        "| scenario | requests | errors | req/s | p50 ms | p95 ms | p99 ms | vs baseline |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in results:
@@ -323,9 +320,28 @@ def table(results):
 
 
 BASE_URL = ""
+# --quick: smaller loads (flags given still win).
+QUICK = {
+    "votes": 320,
+    "warmup": 64,
+    "rounds": 1,
+    "thread_size": 100,
+    "backlog": 100,
+    "fanout": "200,500",
+    "events": 10,
+    "readers": 20,
+    "writers": 5,
+    "comments": 40,
+}
+
+
+def sizes(text):
+    return [int(size) for size in text.split(",")]
 
 
 def main():
+    from tests.bench import live  # it imports this module's helpers
+
     global BASE_URL
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=32)
@@ -334,6 +350,19 @@ def main():
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds per scenario")
     parser.add_argument("--thread-size", type=int, default=1000, help="comments in the thread")
     parser.add_argument("--backlog", type=int, default=1000, help="comments to moderate")
+    parser.add_argument(
+        "--fanout",
+        type=sizes,
+        default="1000,5000",
+        help="idle readers on one process, e.g. 1000,5000",
+    )
+    parser.add_argument("--events", type=int, default=20, help="events published per live round")
+    parser.add_argument("--readers", type=int, default=100, help="live readers of new comments")
+    parser.add_argument("--writers", type=int, default=20, help="accounts posting the comments")
+    parser.add_argument("--comments", type=int, default=200, help="comments posted to live readers")
+    parser.add_argument("--quick", action="store_true", help="every scenario, briefly")
+    if parser.parse_known_args()[0].quick:
+        parser.set_defaults(**QUICK)
     args = parser.parse_args()
 
     fresh_database()
@@ -372,20 +401,33 @@ def main():
             rows, counters = stored_votes(poll_id)
             thread_rounds = thread_scenarios(env, article_url, args.thread_size)
             moderation = moderation_scenario(env, args.backlog)
+            comment_rows = live.comment_scenario(
+                env,
+                server,
+                article_url,
+                readers=args.readers,
+                writers=args.writers,
+                comments=args.comments,
+                events=args.events,
+            )
         finally:
             server.stop()
+        fanout_rows = live.fanout_scenario(env, article_url, args.fanout, args.events)
 
     floor, votes = median_round(floor_rounds), median_round(vote_rounds)
     votes["ratio"] = round(votes["per_second"] / floor["per_second"], 2)
     floor["ratio"] = 1.0
     exact = rows - before_rows == accepted and counters == rows
     votes["exact"] = exact
-    print(table([floor, votes, *thread_rounds, moderation]))
+    live_rows = [*fanout_rows, *comment_rows]
+    print(table([floor, votes, *thread_rounds, moderation, *live_rows]))
     print(
         f"\nmedian of {args.rounds} alternating rounds; votes accepted {accepted}, "
         f"stored {rows - before_rows}, counters {counters} of {rows} rows: "
         f"{'exact' if exact else 'MISMATCH'}"
     )
+    print(live.notes(fanout_rows, comment_rows))
+    delivered = all(row["received"] == row["expected"] for row in live_rows)
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"{dt.datetime.now(dt.UTC):%Y-%m-%dT%H%M%S}.json"
     out.write_text(
@@ -395,13 +437,14 @@ def main():
                 "median": [floor, votes],
                 "threads": thread_rounds,
                 "moderation": moderation,
+                "live": {"fanout": fanout_rows, "comments": comment_rows},
                 "rounds": {"floor": floor_rounds, "votes": vote_rounds},
             },
             indent=2,
         )
     )
     print(f"JSON: {out.relative_to(ROOT)}")
-    if not exact:
+    if not (exact and delivered):
         sys.exit(1)
 
 

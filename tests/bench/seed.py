@@ -87,3 +87,41 @@ def seed_backlog(size: int = 1000, seed: int = 11) -> int:
             ids.append(post_comment(article=article, author=rng.choice(people), body=body).pk)
     # post_comment queues each on commit: leaving the block queued them all.
     return len(ids)
+
+
+def seed_writers(writers: int = 20, comments: int = 200, seed: int = 13) -> dict:
+    """Signed-in writers for the live scenario, and the comments they will post.
+
+    Returns {"sessions": [a session key per writer], "bodies": [comment texts]}.
+    Each writer posts several comments within a minute or two, so the velocity
+    phase's limit is raised (the phase still runs its query); the texts vary,
+    so the duplicate phase passes them too.
+    """
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+    from comments.models import ModerationSettings
+
+    ModerationSettings.objects.get_or_create(pk=1)
+    ModerationSettings.objects.filter(pk=1).update(velocity_comments=10_000)
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    User = get_user_model()
+    sessions = []
+    for n in range(writers):
+        user = User.objects.get_or_create(
+            username=f"bench_writer_{n}", defaults={"email": f"w{n}@x.org"}
+        )[0]
+        session = store()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.save()
+        sessions.append(session.session_key)
+    rng = random.Random(seed)
+    bodies = [
+        " ".join(rng.choice(WORDS) for _ in range(rng.randint(8, 30))) + f" (point {n})"
+        for n in range(comments)
+    ]
+    return {"sessions": sessions, "bodies": bodies}

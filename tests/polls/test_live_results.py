@@ -30,8 +30,12 @@ def test_a_vote_publishes_the_poll_results(yes_no_poll, settings):
     [event] = results_events(yes_no_poll.article_id, before)
     assert event.payload["poll"] == yes_no_poll.pk
     assert event.payload["total"] == 1
-    # Results are shown after voting here, so the broadcast carries only the total.
-    assert "choices" not in event.payload
+    # Results are shown after voting here: the counts travel for the readers who voted.
+    assert [(c["text"], c["votes"]) for c in event.payload["choices"]] == [
+        ("Yes", 1),
+        ("No", 0),
+        ("Not sure", 0),
+    ]
 
 
 def test_public_results_carry_their_counts(yes_no_poll):

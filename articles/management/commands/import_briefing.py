@@ -1,15 +1,21 @@
+import datetime as dt
 import json
 import re
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from articles.briefing import BriefingError, parse_briefing
-from articles.importer import import_briefing
+from articles.importer import ImportRefused, import_briefing
 from articles.models import Article
 
 SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 SLUG_MAX_LENGTH = Article._meta.get_field("slug").max_length
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
 
 
 class Command(BaseCommand):
@@ -24,6 +30,17 @@ class Command(BaseCommand):
             help="Publishing status (new articles default to published; re-imports keep theirs).",
         )
         parser.add_argument(
+            "--follow-up-of",
+            metavar="SLUG",
+            help="Make it a follow-up of this article (same story); readers of the "
+            "story's earlier articles are told when it is published.",
+        )
+        parser.add_argument(
+            "--publish-at",
+            metavar="TIME",
+            help="Schedule it, e.g. 2026-12-01T09:00+07:00 (beat publishes it on time).",
+        )
+        parser.add_argument(
             "--dry-run", action="store_true", help="Parse and report; write nothing."
         )
         parser.add_argument(
@@ -34,6 +51,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, file, slug, status, dry_run, as_json, **options):
+        follows = self._article_followed(options.get("follow_up_of"))
+        publish_at = self._publish_at(options.get("publish_at"))
+        if status == Article.Status.SCHEDULED and publish_at is None:
+            raise CommandError("--status scheduled needs --publish-at TIME.")
         path = Path(file)
         try:
             source = path.read_bytes()
@@ -73,7 +94,12 @@ class Command(BaseCommand):
                 )
             return
 
-        result = import_briefing(briefing, slug=slug, status=status)
+        try:
+            result = import_briefing(
+                briefing, slug=slug, status=status, follows=follows, publish_at=publish_at
+            )
+        except ImportRefused as error:
+            raise CommandError(str(error)) from None
         if as_json:
             return
         verb = "Created" if result.created else "Updated"
@@ -90,3 +116,24 @@ class Command(BaseCommand):
                 "has votes, so it was closed and is listed after the article (delete it in "
                 "the admin if it should go)."
             )
+
+    def _article_followed(self, slug):
+        if not slug:
+            return None
+        article = Article.objects.filter(slug=slug).first()
+        if article is None:
+            raise CommandError(f"--follow-up-of {slug!r}: no article has that slug.")
+        return article
+
+    def _publish_at(self, value):
+        if not value:
+            return None
+        try:
+            moment = _aware(dt.datetime.fromisoformat(value))
+        except ValueError:
+            raise CommandError(
+                f"--publish-at {value!r} is not a time: use e.g. 2026-12-01T09:00+07:00."
+            ) from None
+        if moment <= timezone.now():
+            raise CommandError(f"--publish-at {value!r} is in the past.")
+        return moment

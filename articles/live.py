@@ -1,0 +1,103 @@
+"""An article's live event stream, as server-sent events, and what editors announce on it."""
+
+import json
+import logging
+import random
+import time
+
+from asgiref.sync import sync_to_async
+from django.db import connection
+from django.http import StreamingHttpResponse
+
+from articles.models import Article
+from briefing_site import events
+
+log = logging.getLogger(__name__)
+
+# A comment line this often keeps proxies from closing an idle stream.
+HEARTBEAT_SECONDS = 15
+# Streams end after a while (the browser resumes from Last-Event-ID at once),
+# so server restarts are not held up and readers spread over new processes.
+STREAM_LIFETIME_SECONDS = 300
+# How long the browser waits before reconnecting after a stream ends.
+RETRY_MILLISECONDS = 3000
+
+
+async def live_article_id(slug: str) -> int | None:
+    """The id of the published article with this slug, or None."""
+    return await sync_to_async(_published_article_id)(slug)
+
+
+def _published_article_id(slug: str) -> int | None:
+    try:
+        return Article.objects.published().filter(slug=slug).values_list("pk", flat=True).first()
+    finally:
+        # The stream stays open for minutes: it must not hold a database connection.
+        connection.close()
+
+
+def event_stream_response(article_id: int, last_id: str | None) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(
+        event_stream(article_id, last_id), content_type="text/event-stream"
+    )
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"  # nginx: pass each event on at once
+    return response
+
+
+async def event_stream(article_id: int, last_id: str | None, *, lifetime=None):
+    """The text of an SSE stream: what the reader missed since `last_id`, then live events.
+
+    A `ready` event tells the page the stream works (a buffering proxy would hold
+    it back, and the page then polls instead); `reset` tells it the events it
+    asked to resume from are gone, so it should reload what it shows.
+    """
+    lifetime = lifetime or STREAM_LIFETIME_SECONDS * random.uniform(0.8, 1.2)  # noqa: S311
+    ends_at = time.monotonic() + lifetime
+    yield f"retry: {RETRY_MILLISECONDS}\n\n"
+    try:
+        async with events.subscription(article_id, last_id) as subscription:
+            if subscription.gap:
+                yield format_event("reset", {})
+            yield format_event("ready", {})
+            while (remaining := ends_at - time.monotonic()) > 0:
+                event = await subscription.next(timeout=min(HEARTBEAT_SECONDS, remaining))
+                if event is None:
+                    yield ": heartbeat\n\n"
+                    continue
+                yield format_event(event.kind, event.payload, event.id)
+    except events.Dropped:
+        return  # fell behind, or the bus went away: the browser reconnects and replays
+    except Exception as error:
+        log.warning("live events: stream of article %s ended: %s", article_id, error)
+
+
+def format_event(kind: str, payload: dict, event_id: str | None = None) -> str:
+    lines = [f"id: {event_id}"] if event_id else []
+    lines += [f"event: {kind}", f"data: {json.dumps(payload, separators=(',', ':'))}"]
+    return "\n".join(lines) + "\n\n"
+
+
+# Events that editors' actions send.
+
+
+def article_updated(article: Article):
+    """An editor changed a published article: its readers are offered the new version."""
+    if not article.is_published:
+        return
+    events.publish_on_commit(
+        article.pk,
+        "article.updated",
+        lambda: {"title": article.title, "url": article.get_absolute_url()},
+    )
+
+
+def followup_published(followup: Article, earlier_article_ids):
+    """A follow-up is out: readers of the story's earlier articles see a banner."""
+    payload = {
+        "title": followup.title,
+        "url": followup.get_absolute_url(),
+        "summary": followup.lead[:300],
+    }
+    for article_id in earlier_article_ids:
+        events.publish_on_commit(article_id, "followup.published", lambda: payload)

@@ -1,0 +1,35 @@
+import smtplib
+
+from celery import shared_task
+
+from articles import following
+from articles.publishing import publish_due
+
+
+@shared_task
+def publish_scheduled_articles():
+    """Publish what editors scheduled (beat runs it every minute; running twice is harmless)."""
+    return publish_due()
+
+
+@shared_task(acks_late=True)
+def tell_followers(followup_id):
+    return following.tell_followers(followup_id)
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(smtplib.SMTPException, OSError),
+    retry_backoff=30,
+    retry_backoff_max=1800,
+    max_retries=8,
+)
+def email_followup(notice_id):
+    """One email per follower and follow-up; retried while the mail server fails."""
+    return following.send_followup_email(notice_id)
+
+
+@shared_task
+def sweep_followups():
+    """Beat, every minute: tell readers and send emails that a broker outage held back."""
+    return following.sweep()

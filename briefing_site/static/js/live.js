@@ -1,0 +1,380 @@
+/*
+ * Live updates on an article page.
+ *
+ * htmx's SSE extension keeps the stream open (sse-connect on the article);
+ * this file decides what each event does to the page:
+ *   comment.published / comment.updated  a reply appears under its visible parent;
+ *       a new top-level comment waits behind a "N new comments: show" button, so
+ *       nothing moves under the reader's eyes; a comment already on the page is
+ *       refreshed in place (the reader's own is fetched as they see it).
+ *   comment.removed      the comment leaves the page.
+ *   poll.results         the bars and figures of polls showing results move.
+ *   followup.published, article.updated   a banner at the top of the article.
+ *   notices.updated      a signed-in reader's notices count is fetched again.
+ *   reset                events were missed: offer a reload.
+ * The stream resumes from the last event it saw (Last-Event-ID, or ?since= when
+ * htmx opens a new connection). When no stream gets through (a proxy that
+ * buffers), the page polls the updates URL every 20 seconds instead.
+ */
+(function () {
+  "use strict";
+
+  var FALLBACK_AFTER_MS = 10000;
+  var POLL_EVERY_MS = 20000;
+  var KINDS = [
+    "comment.published", "comment.updated", "comment.removed", "poll.results",
+    "followup.published", "article.updated", "notices.updated", "reset", "ready",
+  ];
+
+  var root = document.querySelector("[data-live-events]");
+  if (!root || typeof htmx === "undefined" || !window.EventSource) {
+    return;
+  }
+  var streamUrl = root.getAttribute("data-live-events");
+  var updatesUrl = root.getAttribute("data-live-updates");
+  var signedIn = document.body.getAttribute("data-signed-in") === "true";
+  var lastId = root.getAttribute("data-live-since") || "";
+  var ready = false;
+  var polling = false;
+  var failures = 0;
+  var waiting = {}; // list id -> Map(comment id -> html) of new top-level comments
+
+  var handlers = {
+    "comment.published": showComment,
+    "comment.updated": showComment,
+    "comment.removed": removeComment,
+    "poll.results": moveResults,
+    "followup.published": followupBanner,
+    "article.updated": updatedBanner,
+    "notices.updated": refreshNotices,
+    "reset": resetBanner,
+  };
+
+  function handle(kind, id, data) {
+    if (id) {
+      lastId = id;
+      // If htmx has to open a new stream, it resumes from here.
+      root.setAttribute("sse-connect", streamUrl + "?since=" + encodeURIComponent(id));
+    }
+    if (handlers[kind]) {
+      handlers[kind](data);
+    }
+  }
+
+  // Every stream htmx opens reports here.
+  var createEventSource = htmx.createEventSource;
+  htmx.createEventSource = function (url) {
+    var source = createEventSource(url);
+    KINDS.forEach(function (kind) {
+      source.addEventListener(kind, function (message) {
+        if (kind === "ready") {
+          ready = true;
+          failures = 0;
+          root.setAttribute("data-live-state", "streaming");
+          return;
+        }
+        handle(kind, message.lastEventId && message.lastEventId !== "" ? message.lastEventId : null,
+               JSON.parse(message.data));
+      });
+    });
+    source.addEventListener("error", function () {
+      failures += 1;
+      if (!ready && failures >= 3) {
+        startPolling(source);
+      }
+    });
+    window.setTimeout(function () {
+      if (!ready) {
+        startPolling(source);
+      }
+    }, FALLBACK_AFTER_MS);
+    return source;
+  };
+
+  function startPolling(source) {
+    if (polling) {
+      return;
+    }
+    polling = true;
+    root.removeAttribute("sse-connect"); // htmx reopens nothing
+    if (source) {
+      source.close();
+    }
+    root.setAttribute("data-live-state", "polling");
+    if (!lastId) {
+      lastId = Date.now() + "-0";
+    }
+    pollOnce();
+    window.setInterval(pollOnce, POLL_EVERY_MS);
+  }
+
+  function pollOnce() {
+    var url = updatesUrl + "?since=" + encodeURIComponent(lastId);
+    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        return response.status === 200 ? response.json() : null;
+      })
+      .then(function (body) {
+        if (!body) {
+          return;
+        }
+        body.events.forEach(function (event) {
+          handle(event.event, event.id, event.data);
+        });
+        if (body.reset) {
+          resetBanner();
+        }
+        lastId = body.last || lastId;
+      })
+      .catch(function () { /* the next poll tries again */ });
+  }
+
+  // Comments
+
+  function fragment(html) {
+    var template = document.createElement("template");
+    template.innerHTML = html.trim();
+    return template.content.firstElementChild;
+  }
+
+  function place(element, where, reference) {
+    if (where === "replace") {
+      reference.replaceWith(element);
+    } else if (where === "before") {
+      reference.parentNode.insertBefore(element, reference);
+    } else if (where === "end") {
+      reference.appendChild(element);
+    } else {
+      reference.insertBefore(element, reference.firstElementChild);
+    }
+    htmx.process(element);
+    element.classList.add("comment-entry--new");
+  }
+
+  function indentOf(element) {
+    var match = /indent-(\d+)/.exec(element.className);
+    return match ? parseInt(match[1], 10) : 1;
+  }
+
+  // The "(N)" beside the discussion's heading follows what arrives and leaves.
+  function bumpCount(inside, delta) {
+    var discussion = inside && inside.closest(".discussion");
+    var count = discussion && discussion.querySelector("h2 .count");
+    var now = count && parseInt(count.textContent.replace(/\D/g, ""), 10);
+    if (count && !isNaN(now)) {
+      count.textContent = "(" + Math.max(0, now + delta) + ")";
+    }
+  }
+
+  function refresh(element) {
+    htmx.ajax("GET", element.getAttribute("data-url"), { target: element, swap: "outerHTML" });
+  }
+
+  function showComment(data) {
+    var html = signedIn ? data.html : data.html_anonymous;
+    var existing = document.getElementById("c" + data.id);
+    if (existing) {
+      if (existing.hasAttribute("data-mine")) {
+        refresh(existing); // the reader's own: not added twice, shown as they see it
+      } else {
+        place(fragment(html), "replace", existing);
+      }
+      return;
+    }
+    if (data.parent) {
+      var parent = document.getElementById("c" + data.parent);
+      if (parent) {
+        // After the parent's replies already shown, at the end of its thread.
+        var depth = indentOf(parent);
+        var next = parent.nextElementSibling;
+        while (next && indentOf(next) > depth) {
+          next = next.nextElementSibling;
+        }
+        if (next) {
+          place(fragment(html), "before", next);
+        } else {
+          place(fragment(html), "end", parent.parentNode);
+        }
+        bumpCount(parent, 1);
+      }
+      return;
+    }
+    var list = document.getElementById(data.poll ? "comments-poll-" + data.poll : "comments-article");
+    if (!list) {
+      return;
+    }
+    if (!waiting[list.id]) {
+      waiting[list.id] = new Map();
+    }
+    waiting[list.id].set(data.id, html);
+    updateButton(list.id);
+  }
+
+  function updateButton(listId) {
+    var button = document.querySelector('[data-new-comments-for="' + listId + '"]');
+    if (!button) {
+      return;
+    }
+    var count = waiting[listId] ? waiting[listId].size : 0;
+    button.hidden = count === 0;
+    button.textContent = count === 1 ? "1 new comment: show" : count + " new comments: show";
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-new-comments-for]");
+    if (!button) {
+      return;
+    }
+    var listId = button.getAttribute("data-new-comments-for");
+    var list = document.getElementById(listId);
+    var arrived = waiting[listId] ? Array.from(waiting[listId].values()) : [];
+    waiting[listId] = new Map();
+    // Newest first, at the top of the discussion.
+    arrived.forEach(function (html) {
+      place(fragment(html), "start", list);
+    });
+    var empty = list.parentNode.querySelector(".comments-empty");
+    if (empty) {
+      empty.remove();
+    }
+    bumpCount(list, arrived.length);
+    updateButton(listId);
+    if (list.firstElementChild) {
+      list.firstElementChild.setAttribute("tabindex", "-1");
+      list.firstElementChild.focus();
+    }
+  });
+
+  function removeComment(data) {
+    Object.keys(waiting).forEach(function (listId) {
+      if (waiting[listId].delete(data.id)) {
+        updateButton(listId);
+      }
+    });
+    var element = document.getElementById("c" + data.id);
+    if (!element) {
+      return;
+    }
+    if (element.hasAttribute("data-mine")) {
+      refresh(element); // its author sees why
+      return;
+    }
+    bumpCount(element, -1);
+    var next = element.nextElementSibling;
+    if (next && indentOf(next) > indentOf(element)) {
+      // Its replies stay; the comment itself gives way to a placeholder.
+      var article = element.querySelector("article.comment");
+      if (article) {
+        var gone = document.createElement("p");
+        gone.className = "comment comment--gone";
+        gone.textContent = "[removed]";
+        article.replaceWith(gone);
+      }
+    } else {
+      element.remove();
+    }
+  }
+
+  // Polls
+
+  function moveResults(data) {
+    var cards = [document.getElementById("poll-" + data.poll)].concat(
+      Array.from(document.querySelectorAll('[data-results-for="' + data.poll + '"]')));
+    cards.forEach(function (card) {
+      moveCard(card, data);
+    });
+  }
+
+  function moveCard(card, data) {
+    var results = card && card.querySelector(".results");
+    if (!results) {
+      return; // this reader is not shown results (yet)
+    }
+    (data.choices || []).forEach(function (choice) {
+      var row = results.querySelector('[data-choice="' + choice.id + '"]');
+      if (!row) {
+        return;
+      }
+      var figures = row.querySelector(".result__figures");
+      figures.firstChild.nodeValue = choice.percent + "% ";
+      figures.querySelector(".result__votes").textContent = "(" + choice.votes + ")";
+      var meter = row.querySelector("meter");
+      meter.value = choice.percent;
+      meter.textContent = choice.percent + "%";
+      var label = meter.getAttribute("aria-label").replace(/:.*$/, "");
+      meter.setAttribute("aria-label", label + ": " + choice.percent + " percent, " +
+        choice.votes + (choice.votes === 1 ? " vote" : " votes"));
+    });
+    var total = card.querySelector("[data-poll-total]");
+    if (total) {
+      total.textContent = data.total + (data.total === 1 ? " reader voted" : " readers voted") +
+        (data.closed ? " (final)." : ".");
+    }
+  }
+
+  // The reader's own notices count, in the header (fetched: it is theirs alone).
+  function refreshNotices() {
+    var link = document.getElementById("notices-link");
+    if (signedIn && link) {
+      htmx.ajax("GET", link.getAttribute("data-refresh-url"), { target: link, swap: "outerHTML" });
+    }
+  }
+
+  // Banners
+
+  function banner(key, build) {
+    var area = document.getElementById("live-banners");
+    if (!area || area.querySelector('[data-banner="' + key + '"]')) {
+      return;
+    }
+    var line = document.createElement("p");
+    line.className = "live-banner";
+    line.setAttribute("data-banner", key);
+    build(line);
+    var dismiss = document.createElement("button");
+    dismiss.type = "button";
+    dismiss.className = "live-banner__dismiss";
+    dismiss.setAttribute("aria-label", "Dismiss");
+    dismiss.textContent = "\u00d7";
+    dismiss.addEventListener("click", function () {
+      line.remove();
+    });
+    line.appendChild(dismiss);
+    area.appendChild(line);
+  }
+
+  function link(text, href) {
+    var anchor = document.createElement("a");
+    anchor.href = href;
+    anchor.textContent = text;
+    return anchor;
+  }
+
+  function followupBanner(data) {
+    banner("followup:" + data.url, function (line) {
+      var label = document.createElement("strong");
+      label.textContent = "Follow-up: ";
+      line.append(label, link(data.title, data.url));
+      if (data.summary) {
+        var summary = document.createElement("span");
+        summary.className = "live-banner__summary";
+        summary.textContent = data.summary;
+        line.append(summary);
+      }
+    });
+  }
+
+  function updatedBanner() {
+    banner("updated", function (line) {
+      line.append("This article has been updated. ",
+                  link("Reload to read the latest version", window.location.pathname));
+    });
+  }
+
+  function resetBanner() {
+    banner("reset", function (line) {
+      line.append("Some live updates could not reach this page. ",
+                  link("Reload to catch up", window.location.pathname));
+    });
+  }
+})();

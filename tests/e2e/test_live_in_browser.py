@@ -1,0 +1,187 @@
+"""Two readers on the demo article: what one does arrives on the other's screen, no reload."""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from articles import live
+from articles.models import Article
+from comments.models import Comment
+from comments.services import approve_comment, post_comment
+from tests.services import wait_until
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+SCREENSHOTS = os.environ.get("BRIEFING_SCREENSHOTS")
+PASSWORD = "a sturdy passphrase 42"
+
+
+@pytest.fixture
+def open_article(app_server, demo_article, chromium):
+    contexts = []
+
+    def open_as(username=None, *, width=1280, block_stream=False):
+        context = chromium.new_context(viewport={"width": width, "height": 900})
+        contexts.append(context)
+        page = context.new_page()
+        if block_stream:
+            # A proxy that breaks event streams: the page must fall back to polling.
+            page.route("**/events/**", lambda route: route.fulfill(status=502, body="Bad gateway"))
+        if username:
+            # Hashed as the server checks it (the tests' own hasher is a fast one).
+            user = get_user_model().objects.create(
+                username=username,
+                email=f"{username}@example.com",
+                password=PBKDF2PasswordHasher().encode(PASSWORD, "live-browser-salt"),
+            )
+            EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+            page.goto(f"{app_server}/accounts/login/?next={demo_article.get_absolute_url()}")
+            page.get_by_label("Email").fill(user.email)
+            page.get_by_label("Password").fill(PASSWORD)
+            page.get_by_role("button", name="Log in").click()
+            page.wait_for_url(f"**{demo_article.get_absolute_url()}")
+        else:
+            page.goto(f"{app_server}{demo_article.get_absolute_url()}")
+        page.evaluate("window.noReload = true")
+        return page
+
+    yield open_as
+    for context in contexts:
+        context.close()
+
+
+def streaming(page):
+    expect(page.locator("article[data-live-state]")).to_have_attribute(
+        "data-live-state", "streaming"
+    )
+
+
+def yes_no_poll(page):
+    return page.locator("section.poll").filter(has_text="Yes").first
+
+
+def approved(text):
+    wait_until(
+        lambda: Comment.objects.filter(body__contains=text, status="approved").exists(),
+        timeout=60,
+        what=f"the worker approving {text!r}",
+    )
+
+
+def test_a_reader_sees_votes_comments_and_a_follow_up_arrive_without_reloading(
+    open_article, celery_worker, demo_article
+):
+    watcher = open_article()
+    streaming(watcher)
+    yes_no_poll(watcher).get_by_label("No", exact=True).check()
+    yes_no_poll(watcher).get_by_role("button", name="Vote").click()
+    expect(yes_no_poll(watcher).get_by_text("1 reader voted.")).to_be_visible()
+
+    writer = open_article("kanya_writes")
+    streaming(writer)
+    yes_no_poll(writer).get_by_label("Yes", exact=True).check()
+    yes_no_poll(writer).get_by_role("button", name="Vote").click()
+
+    # The watcher's bars move.
+    expect(yes_no_poll(watcher).get_by_text("2 readers voted.")).to_be_visible()
+    meters = yes_no_poll(watcher).locator("meter")
+    expect(meters.first).to_have_attribute("value", "50")
+
+    discussion = writer.locator("#discussion-article")
+    discussion.get_by_label("Your comment").fill("The observers should report publicly.")
+    discussion.get_by_role("button", name="Post comment").click()
+    mine = writer.locator(".comment-entry").filter(has_text="report publicly")
+    expect(mine).to_contain_text("awaiting moderation")
+    approved("report publicly")
+
+    # The author's own comment turns published in place, once.
+    expect(mine).not_to_contain_text("awaiting moderation")
+    expect(writer.locator(".comment-entry").filter(has_text="report publicly")).to_have_count(1)
+    expect(writer.locator("[data-new-comments-for]").first).to_be_hidden()
+
+    # The watcher is offered it, rather than having the page move under them.
+    show = watcher.get_by_role("button", name="1 new comment: show")
+    expect(show).to_be_visible()
+    expect(watcher.locator(".comment-entry").filter(has_text="report publicly")).to_have_count(0)
+    if SCREENSHOTS:
+        watcher.locator("#discussion-article").screenshot(
+            path=str(Path(SCREENSHOTS) / "live-new-comments.png")
+        )
+        yes_no_poll(watcher).screenshot(path=str(Path(SCREENSHOTS) / "live-poll-results.png"))
+    show.click()
+    expect(watcher.locator(".comment-entry").filter(has_text="report publicly")).to_be_visible()
+    expect(show).to_be_hidden()
+    count = watcher.locator("#discussion-article h2 .count")
+    expect(count).to_have_text("(1)")
+
+    # A reply to a comment on screen appears under it straight away.
+    parent = Comment.objects.get(body__contains="report publicly")
+    reply = post_comment(
+        article=demo_article,
+        author=parent.author,
+        body="And publish the maps too.",
+        parent=parent,
+    )
+    approve_comment(reply.pk)
+    reply_entry = watcher.locator(f"#c{reply.pk}")
+    expect(reply_entry).to_have_class(re.compile("indent-2"))
+    expect(watcher.locator(f"#c{parent.pk} + #c{reply.pk}")).to_have_count(1)
+    expect(count).to_have_text("(2)")
+
+    followup = Article.objects.create(
+        title="Defence officials agree to meet in Bangkok",
+        slug="defence-officials-meet",
+        status=Article.Status.PUBLISHED,
+        published_at=timezone.now(),
+        lead="The first meeting since the clashes is set for Thursday.",
+    )
+    live.followup_published(followup, [demo_article.pk])
+    banner = watcher.locator(".live-banner")
+    expect(banner).to_contain_text("Follow-up:")
+    expect(banner.get_by_role("link", name=followup.title)).to_have_attribute(
+        "href", followup.get_absolute_url()
+    )
+    if SCREENSHOTS:
+        watcher.screenshot(path=str(Path(SCREENSHOTS) / "live-follow-up-banner.png"))
+        watcher.set_viewport_size({"width": 360, "height": 780})
+        watcher.locator("#discussion-article").scroll_into_view_if_needed()
+        watcher.screenshot(path=str(Path(SCREENSHOTS) / "live-follow-up-banner-phone.png"))
+    banner.get_by_role("button", name="Dismiss").click()
+    expect(banner).to_have_count(0)
+    assert watcher.evaluate("window.noReload") is True
+    assert writer.evaluate("window.noReload") is True
+
+
+def test_a_removed_comment_leaves_every_screen(open_article, demo_article, reader):
+    comment = post_comment(article=demo_article, author=reader, body="Soon to be removed.")
+    approve_comment(comment.pk)
+    watcher = open_article(width=360)
+    streaming(watcher)
+    expect(watcher.locator(f"#c{comment.pk}")).to_be_visible()
+    from comments.services import reject_comment
+
+    reject_comment(comment.pk)
+    expect(watcher.locator(f"#c{comment.pk}")).to_have_count(0)
+
+
+def test_where_streams_are_broken_the_page_polls_for_updates(open_article, demo_article):
+    watcher = open_article(block_stream=True)
+    followup = Article.objects.create(
+        title="Ceasefire monitors arrive",
+        slug="ceasefire-monitors-arrive",
+        status=Article.Status.PUBLISHED,
+        published_at=timezone.now(),
+        lead="Monitors from three countries reached the border.",
+    )
+    live.followup_published(followup, [demo_article.pk])
+    expect(watcher.locator("article[data-live-state]")).to_have_attribute(
+        "data-live-state", "polling", timeout=15_000
+    )
+    expect(watcher.locator(".live-banner")).to_contain_text("Ceasefire monitors arrive")

@@ -1,0 +1,59 @@
+"""A small server-sent events reader for tests and benchmarks, over httpx."""
+
+import json
+from dataclasses import dataclass
+
+import httpx
+
+
+@dataclass
+class ServerEvent:
+    id: str | None
+    kind: str
+    data: dict
+
+
+class EventStream:
+    """An open /events/ stream; `next()` returns the next event (heartbeats skipped)."""
+
+    def __init__(self, client: httpx.Client, url: str, last_id: str | None = None, read=20):
+        headers = {"Accept": "text/event-stream"}
+        if last_id:
+            headers["Last-Event-ID"] = last_id
+        self._context = client.stream(
+            "GET", url, headers=headers, timeout=httpx.Timeout(10, read=read)
+        )
+        self.response = self._context.__enter__()
+        self._lines = self.response.iter_lines()
+
+    def next(self, *, skip=("ready",)) -> ServerEvent:
+        while True:
+            event = self._read_one()
+            if event.kind not in skip:
+                return event
+
+    def _read_one(self) -> ServerEvent:
+        event_id, kind, data = None, "message", []
+        for line in self._lines:
+            if not line:
+                if data:
+                    return ServerEvent(event_id, kind, json.loads("\n".join(data)))
+                continue  # a comment or retry block ended
+            field, _, value = line.partition(":")
+            value = value.removeprefix(" ")
+            if field == "id":
+                event_id = value
+            elif field == "event":
+                kind = value
+            elif field == "data":
+                data.append(value)
+        raise EOFError("the stream ended")
+
+    def close(self):
+        self._context.__exit__(None, None, None)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
