@@ -9,7 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
-from articles import following, live, publishing
+from articles import following, live, page_cache, publishing
 from articles.models import Article, Block, FollowupQuestion, Section, StoryFollow
 from briefing_site import events
 from comments.views import discussion_context
@@ -46,10 +46,12 @@ def article_list(request):
 
 def article_detail(request, slug):
     article = get_object_or_404(Article.objects.visible_to(request.user), slug=slug)
+    if page_cache.applies_to(request, article):
+        return page_cache.serve(request, article, render_article_page)
     return render_article_page(request, article)
 
 
-def render_article_page(request, article, *, status=200, poll_feedback=None):
+def render_article_page(request, article, *, status=200, poll_feedback=None, extra_context=None):
     """The whole article page; `poll_feedback` maps a poll id to {"error"|"notice": text}."""
     # Read before the page: whatever happens while it renders is replayed to it.
     live_since = events.last_id(article.pk) if article.is_published else None
@@ -102,6 +104,7 @@ def render_article_page(request, article, *, status=200, poll_feedback=None):
         "live": article.is_published,
         "live_since": live_since or "",
         **discussion_context(request, article, sort=request.GET.get("sort")),
+        **(extra_context or {}),
     }
     return render(request, "articles/detail.html", context, status=status)
 

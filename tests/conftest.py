@@ -30,6 +30,13 @@ def _empty_cache():
 
 
 @pytest.fixture(autouse=True)
+def _no_shared_article_page(settings):
+    """Tests read their own writes on the next page; tests/articles/test_page_cache.py turns
+    the newcomers' shared copy back on."""
+    settings.ARTICLE_PAGE_CACHE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def _fresh_event_streams(settings):
     """Article ids repeat from test to test: no test sees another's live events."""
     events.reset_streams()

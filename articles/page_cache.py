@@ -1,0 +1,83 @@
+"""A few seconds' cache of the article page for readers who are nobody yet.
+
+Breaking news brings a crowd of first-time readers who all see the same page:
+no account, no vote, no message. For them the page is rendered once every
+ARTICLE_PAGE_CACHE_SECONDS per site (the shared cache: Redis in production)
+instead of once per reader. Anyone the page could be personal to (a session,
+a voter cookie, a pending message, a query string, an HTMX request) is
+rendered fresh, as before.
+
+A stored copy is never stale for live readers: the page carries the id of
+the last event it shows, and the event stream replays everything after it.
+Readers without JavaScript see a change at most that many seconds late, and
+an editor's save changes the article's `updated_at`, which is part of the key.
+"""
+
+import logging
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+
+from polls.voters import COOKIE_NAME as VOTER_COOKIE
+
+log = logging.getLogger(__name__)
+
+# Rendered where each reader's CSRF token goes; every copy served gets its own.
+CSRF_STAND_IN = "csrf-stand-in-for-the-readers-own-token"
+MESSAGES_COOKIE = "messages"
+
+
+def seconds() -> int:
+    return getattr(settings, "ARTICLE_PAGE_CACHE_SECONDS", 0)
+
+
+def applies_to(request, article) -> bool:
+    """Whether this request sees the page every newcomer sees."""
+    personal = {settings.SESSION_COOKIE_NAME, VOTER_COOKIE, MESSAGES_COOKIE}
+    return (
+        seconds() > 0
+        and article.is_published
+        and request.method == "GET"
+        and not request.GET
+        and not getattr(request, "htmx", False)
+        and not personal & request.COOKIES.keys()
+    )
+
+
+def key(request, article) -> str:
+    return f"article-page:{article.pk}:{article.updated_at.timestamp()}:{request.get_host()}"
+
+
+def serve(request, article, render_page):
+    """The page from the cache, or rendered by `render_page(request, article, extra_context)`
+    and stored; either way with this reader's own CSRF token."""
+    page_key = key(request, article)
+    html = _read(page_key)
+    if html is None:
+        response = render_page(request, article, extra_context={"csrf_token": CSRF_STAND_IN})
+        html = response.content.decode()
+        if response.status_code == 200:
+            _write(page_key, html)
+    else:
+        response = HttpResponse()
+        response["X-Page-Cache"] = "hit"
+    # get_token() also makes sure the reader is sent the CSRF cookie it matches.
+    response.content = html.replace(CSRF_STAND_IN, get_token(request))
+    return response
+
+
+def _read(page_key):
+    try:
+        return cache.get(page_key)
+    except Exception:  # a cache outage costs a render, never the page
+        log.warning("The article page cache is unavailable.", exc_info=True)
+        return None
+
+
+def _write(page_key, html):
+    try:
+        cache.set(page_key, html, seconds())
+    except Exception:
+        log.warning("The article page cache is unavailable.", exc_info=True)
