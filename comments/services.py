@@ -3,7 +3,7 @@
 import datetime as dt
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -62,18 +62,33 @@ def post_comment(
     return comment
 
 
+# Held while a new thread takes the next top-level path (roots are site-wide).
+NEW_THREAD_LOCK = 0x42_52_46_01
+
+
 def _insert(parent, fields) -> Comment:
-    # Two top-level comments posted at once may compute the same tree path;
-    # the unique constraint refuses the second, which simply tries again.
+    # A new comment takes the path after its last sibling's. Comments posted at
+    # once under the same parent (or as new threads anywhere) take turns, or a
+    # crowd would compute the same path and fail each other; the unique
+    # constraint and a retry remain for what a lock cannot cover (SQLite).
     for _attempt in range(5):
         try:
             with transaction.atomic():
                 if parent is None:
+                    _wait_turn_for_new_thread()
                     return Comment.objects.add_root(instance=Comment(**fields))
+                # Locked, and re-read: its children as of now, not as of the request.
+                parent = Comment.objects.select_for_update().get(pk=parent.pk)
                 return Comment.objects.add_child(parent, instance=Comment(**fields))
         except IntegrityError:
             continue
     raise CommentRefused("Your comment could not be saved; please try again.")
+
+
+def _wait_turn_for_new_thread():
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [NEW_THREAD_LOCK])
 
 
 def _check_can_reply(parent: Comment, article: Article):
