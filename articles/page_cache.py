@@ -9,11 +9,14 @@ rendered fresh, as before.
 
 A stored copy is never stale for live readers: the page carries the id of
 the last event it shows, and the event stream replays everything after it.
-Readers without JavaScript see a change at most that many seconds late, and
-an editor's save changes the article's `updated_at`, which is part of the key.
+Readers without JavaScript see a change at most that many seconds late (plus
+one render: when a copy goes stale, one reader renders the next while the rest
+are still served the stale one). An editor's save changes the article's
+`updated_at`, which is part of the key, so it shows at once.
 """
 
 import logging
+import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -27,6 +30,8 @@ log = logging.getLogger(__name__)
 # Rendered where each reader's CSRF token goes; every copy served gets its own.
 CSRF_STAND_IN = "csrf-stand-in-for-the-readers-own-token"
 MESSAGES_COOKIE = "messages"
+# How long a stale copy may still be served while one request renders the next.
+RENEWAL_SECONDS = 10
 
 
 def seconds() -> int:
@@ -52,20 +57,34 @@ def key(request, article) -> str:
 
 def serve(request, article, render_page):
     """The page from the cache, or rendered by `render_page(request, article, extra_context)`
-    and stored; either way with this reader's own CSRF token."""
+    and stored; either way with this reader's own CSRF token.
+
+    When a copy goes stale, one request renders the next while the others are
+    still served the stale copy, so a crowd never renders the page all at once.
+    """
     page_key = key(request, article)
-    html = _read(page_key)
-    if html is None:
+    stored = _read(page_key)
+    now = time.time()
+    if stored is not None and (now < stored[1] or not _claim_renewal(page_key)):
+        html = stored[0]
+        response = HttpResponse()
+        response["X-Page-Cache"] = "hit"
+    else:
         response = render_page(request, article, extra_context={"csrf_token": CSRF_STAND_IN})
         html = response.content.decode()
         if response.status_code == 200:
-            _write(page_key, html)
-    else:
-        response = HttpResponse()
-        response["X-Page-Cache"] = "hit"
+            _write(page_key, (html, now + seconds()))
     # get_token() also makes sure the reader is sent the CSRF cookie it matches.
     response.content = html.replace(CSRF_STAND_IN, get_token(request))
     return response
+
+
+def _claim_renewal(page_key) -> bool:
+    """True for the one request that renders a stale copy's successor."""
+    try:
+        return cache.add(f"{page_key}:renewing", True, RENEWAL_SECONDS)
+    except Exception:
+        return True
 
 
 def _read(page_key):
@@ -76,8 +95,9 @@ def _read(page_key):
         return None
 
 
-def _write(page_key, html):
+def _write(page_key, entry):
     try:
-        cache.set(page_key, html, seconds())
+        cache.set(page_key, entry, seconds() + RENEWAL_SECONDS)
+        cache.delete(f"{page_key}:renewing")
     except Exception:
         log.warning("The article page cache is unavailable.", exc_info=True)

@@ -71,9 +71,32 @@ def test_each_newcomer_gets_their_own_working_csrf_token(demo_article):
 def test_the_stored_copy_holds_nobodys_token(demo_article):
     page = newcomer().get(demo_article.get_absolute_url())
     demo_article.refresh_from_db()
-    stored = cache.get(page_cache.key(page.wsgi_request, demo_article))
+    stored, _fresh_until = cache.get(page_cache.key(page.wsgi_request, demo_article))
     assert page_cache.CSRF_STAND_IN in stored
     assert TOKEN.search(page.content.decode())[1] not in stored
+
+
+def test_when_the_copy_goes_stale_one_reader_renews_it_while_the_others_get_the_stale_one(
+    demo_article, monkeypatch
+):
+    first = newcomer().get(demo_article.get_absolute_url())
+    demo_article.refresh_from_db()
+    page_key = page_cache.key(first.wsgi_request, demo_article)
+    html, fresh_until = cache.get(page_key)
+    cache.set(page_key, (html.replace("</main>", "<p>An older copy</p></main>"), fresh_until))
+    later = fresh_until + 1
+    monkeypatch.setattr(page_cache.time, "time", lambda: later)
+
+    cache.add(f"{page_key}:renewing", True)  # another reader is rendering the next copy
+    stale = newcomer().get(demo_article.get_absolute_url())
+    assert stale["X-Page-Cache"] == "hit"
+    assert "An older copy" in stale.content.decode()
+
+    cache.delete(f"{page_key}:renewing")  # nobody is
+    renewed = newcomer().get(demo_article.get_absolute_url())
+    assert "X-Page-Cache" not in renewed
+    assert "An older copy" not in renewed.content.decode()
+    assert "An older copy" not in newcomer().get(demo_article.get_absolute_url()).content.decode()
 
 
 def test_signed_in_readers_neither_fill_nor_read_the_shared_copy(demo_article):
