@@ -1,14 +1,15 @@
-from django.conf import settings
+import functools
+
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_ratelimit.decorators import ratelimit
 
 from articles.views import poll_cards, render_article_page
 from polls.models import Choice, Poll
 from polls.proposals import ProposalRefused, propose_answer
+from polls.ratelimits import is_limited
 from polls.voters import (
     ForgedVoterCookie,
     forget_voter_cookie,
@@ -22,29 +23,15 @@ UNKNOWN = object()
 RATE_LIMITED = "You are sending answers too fast. Wait a minute and try again."
 
 
-def voter_rate_key(group, request):
-    if request.user.is_authenticated:
-        return f"user:{request.user.pk}"
-    return "cookie:" + request.COOKIES.get("voter", request.META.get("REMOTE_ADDR", ""))
-
-
-def per_voter_rate(group, request):
-    return settings.POLL_RATE_PER_VOTER
-
-
-def per_ip_rate(group, request):
-    return settings.POLL_RATE_PER_IP
-
-
 def rate_limited(view):
     """Limits per voter and per client address; the view answers 429 when exceeded."""
-    limits = [
-        {"key": voter_rate_key, "rate": per_voter_rate, "group": "polls-voter"},
-        {"key": "ip", "rate": per_ip_rate, "group": "polls-ip"},
-    ]
-    for limit in limits:
-        view = ratelimit(method="POST", block=False, **limit)(view)
-    return view
+
+    @functools.wraps(view)
+    def limited_view(request, *args, **kwargs):
+        request.limited = is_limited(request)
+        return view(request, *args, **kwargs)
+
+    return limited_view
 
 
 def _open_poll(poll_id):
