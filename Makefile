@@ -7,7 +7,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-unit test-integration bench screenshots lint format migrations install clean
+.PHONY: run test test-unit test-integration bench bench-quick screenshots lint format migrations install clean
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -53,6 +53,10 @@ test-integration: $(VENV)/.installed-test
 ## bench: load on the real stack (PostgreSQL, Redis, uvicorn with 2 workers), baselines in the same run
 bench: $(VENV)/.installed-test
 	$(PY) -m tests.bench.run
+
+## bench-quick: every scenario briefly; fails only on lost or doubled writes (CI runs it)
+bench-quick: $(VENV)/.installed-test
+	$(PY) -m tests.bench.run --quick
 
 ## screenshots: refresh the README's pictures (the browser tests, saving into tests/e2e/screenshots/)
 screenshots: $(VENV)/.installed-test

@@ -52,6 +52,7 @@ SPACING = 0.5  # seconds between bare events
 # Connections each load generator has opening (not yet `ready`) at once.
 OPENING_AT_ONCE = 100
 OPEN_TIMEOUT = 60
+GIB_KB = 1024 * 1024
 
 
 # The load generators: separate processes, each holding its share of the readers.
@@ -318,6 +319,10 @@ def fanout_scenario(env, article_url, sizes, events, spacing=SPACING):
             server.stop()
     for row in rows:
         row["ratio"] = p99_ratio(row, rows[0])
+        if row["kb_per_reader"]:
+            # What the process holds at rest plus what each idle stream adds.
+            free_kb = GIB_KB - row["server_before"]["rss_kb"]
+            row["readers_within_1_gib"] = int(free_kb / row["kb_per_reader"])
     return rows
 
 
@@ -538,6 +543,11 @@ def notes(fanout_rows, comment_rows):
             f"open files {before['fds']} -> {idle['fds']}, connections held by the server "
             f"{idle['connections']}; errors {row['connection_errors'] or 0}"
         )
+        if row.get("readers_within_1_gib"):
+            lines.append(
+                f"    at {row['kb_per_reader']} KB per idle stream, one process holds about "
+                f"{row['readers_within_1_gib']:,} idle readers within 1 GiB"
+            )
     bare, screen = comment_rows
     lines.append(
         f"  comments: {screen['posted']} posted ({screen['statuses']}; POST p50 "

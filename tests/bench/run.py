@@ -1,22 +1,31 @@
 """`make bench`: load on the real stack, each scenario beside its baseline in the same run.
 
-Starts PostgreSQL-backed Briefing under uvicorn (2 workers, DEBUG=0) with
-Redis, seeds the demo article, then drives load from this process (asyncio +
-httpx) and prints a Markdown table; JSON goes to tests/bench/results/.
+Starts Briefing on PostgreSQL and Redis under uvicorn (2 workers, DEBUG=0),
+with a real Celery worker where a scenario needs one; seeds the demo article
+as a busy one (2,000 approved comments in threads, 5,000 votes, 200 readers);
+drives load from this process (asyncio + httpx) and from spawned reader
+processes (tests/bench/live.py); prints a Markdown table and writes JSON to
+bench/results/. Stops everything it started.
 
-Scenarios so far:
-  floor  32 clients GET a trivial view of the same app (no queries)
-  votes  32 clients, each vote from a new voter (its own voter cookie), on the
-         demo article's yes/no poll; afterwards stored votes and counters must
-         equal the accepted responses exactly.
-  live   SSE fan-out to idle readers on one process, and a comment from its
-         POST to every reader's screen (tests/bench/live.py); every event must
-         reach every reader.
+Scenarios, each with its baseline measured in the same run:
+  1 article page   16 anonymous readers; baseline: the floor, a trivial view of
+                   the same app rendering a page of the same size with no
+                   queries. Again with the newcomers' page cache on.
+  2 votes          32 readers, each with its own voter cookie, voting on every
+                   open poll of the article; afterwards the stored votes and
+                   counters must equal the accepted responses exactly.
+  3 thread pages   "Show more comments" sorted by best, 16 readers.
+  4 comment to screen, 5 SSE fan-out, 6 moderation: see tests/bench/live.py
+                   and moderation_scenario below.
+
+Exits 1 if any write was lost or doubled or any live event missed; timings
+never fail it (`make bench-quick` is CI's smoke run).
 """
 
 import argparse
 import asyncio
 import datetime as dt
+import html
 import json
 import os
 import re
@@ -27,17 +36,19 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections import Counter
 from pathlib import Path
 
 import httpx
 import psycopg
 
 ROOT = Path(__file__).resolve().parents[2]
-RESULTS = Path(__file__).resolve().parent / "results"
+RESULTS = ROOT / "bench" / "results"
 PG = "postgresql://postgres@127.0.0.1:5432"
 DATABASE = "briefing_bench"
 REDIS_URL = "redis://127.0.0.1:6379/12"
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+MORE = re.compile(r'href="([^"]*after=[^"]+)"[^>]*class="show-more"')
 
 
 def fail(message):
@@ -75,6 +86,7 @@ def environment(static_root):
         "POLL_RATE_PER_IP": "1000000/m",
         "COMMENT_RATE_PER_READER": "1000000/m",
         "LOG_LEVEL": "WARNING",
+        "ARTICLE_PAGE_CACHE_SECONDS": "0",
     }
 
 
@@ -88,10 +100,12 @@ def shell(env, code):
         [sys.executable, "manage.py", "shell", "--verbosity", "0", "-c", code],
         cwd=ROOT,
         env=env,
-        check=True,
         capture_output=True,
         text=True,
     )
+    if result.returncode != 0:
+        print(result.stderr, file=sys.stderr)
+        fail(f"seeding failed: {result.stderr.strip().splitlines()[-1]}")
     return result.stdout.strip().splitlines()[-1]
 
 
@@ -185,65 +199,209 @@ async def run_clients(clients, per_client, one_request):
     return latencies, errors, time.perf_counter() - started
 
 
-class Floor:
-    async def setup(self, client, n):
-        return None
-
-    async def __call__(self, client, state, n, i):
-        response = await client.get("/bench/floor/")
-        return response.status_code == 200
+def measure(name, clients, requests, scenario):
+    per_client = max(1, requests // clients)
+    return summarize(name, *asyncio.run(run_clients(clients, per_client, scenario)))
 
 
 class Get:
-    def __init__(self, url):
-        self.url = url
+    """GETs of `urls` in turn; optionally as HTMX, optionally checking a cache header."""
+
+    def __init__(self, *urls, htmx=False, expect_hits=False):
+        self.urls, self.htmx, self.expect_hits = urls, htmx, expect_hits
+        self.hits = 0
 
     async def setup(self, client, n):
         return None
 
     async def __call__(self, client, state, n, i):
-        response = await client.get(self.url)
+        headers = {"HX-Request": "true"} if self.htmx else {}
+        response = await client.get(self.urls[(n + i) % len(self.urls)], headers=headers)
+        client.cookies.clear()  # every request from a newcomer
+        self.hits += response.headers.get("X-Page-Cache") == "hit"
         return response.status_code == 200
 
 
+def floor_of(size):
+    """The floor view rendering a page of about `size` bytes."""
+    return Get(f"/bench/floor/?bytes={size}")
+
+
 class Votes:
-    def __init__(self, article_url, poll_id, choices):
-        self.article_url, self.poll_id, self.choices = article_url, poll_id, choices
+    """Each client is one reader with its own voter cookie, voting on the polls in turn.
+
+    Every vote after a reader's first in a poll changes their vote, so the
+    expected result is each reader's last accepted choice in each poll.
+    """
+
+    def __init__(self, article_url, polls):
+        self.article_url, self.polls = article_url, polls  # [(poll id, [choice ids])]
         self.accepted = 0
+        self.last = {}  # (client, poll id): choice id of its last accepted vote
 
     async def setup(self, client, n):
         page = await client.get(self.article_url)
         return TOKEN.search(page.text)[1]
 
     async def __call__(self, client, token, n, i):
-        client.cookies.delete("voter")  # every vote from a new reader
+        poll_id, choices = self.polls[i % len(self.polls)]
+        choice = choices[(n + i // len(self.polls)) % len(choices)]
         response = await client.post(
-            f"/polls/{self.poll_id}/vote/",
-            data={
-                "choice": self.choices[(n + i) % len(self.choices)],
-                "csrfmiddlewaretoken": token,
-            },
+            f"/polls/{poll_id}/vote/",
+            data={"choice": choice, "csrfmiddlewaretoken": token},
             headers={"HX-Request": "true", "Referer": BASE_URL},
         )
         if response.status_code == 200:
             self.accepted += 1
+            self.last[(n, poll_id)] = choice
             return True
         return False
 
+    def expected_counts(self):
+        return Counter(self.last.values())
 
-def thread_scenarios(env, article_url, size):
-    """Render time of a discussion holding one thread of `size` comments (one reader)."""
-    root_id = int(
-        shell(env, f"from tests.bench.seed import seed_thread; print(seed_thread({size}))")
+
+def vote_counts(choice_ids):
+    """{choice id: (stored vote rows, its counter)}."""
+    with psycopg.connect(f"{PG}/{DATABASE}") as conn:
+        rows = conn.execute(
+            "SELECT c.id, (SELECT count(*) FROM polls_vote v WHERE v.choice_id = c.id), "
+            "c.vote_count FROM polls_choice c WHERE c.id = ANY(%s)",
+            (list(choice_ids),),
+        ).fetchall()
+    return {choice: (stored, counter) for choice, stored, counter in rows}
+
+
+def votes_exact(before, after, expected):
+    """Rows added per choice equal the readers' last accepted choices; counters equal rows."""
+    mismatches = []
+    for choice, (stored, counter) in after.items():
+        added = stored - before[choice][0]
+        if added != expected.get(choice, 0) or counter != stored:
+            mismatches.append(
+                f"choice {choice}: expected {expected.get(choice, 0)} new, stored {added}, "
+                f"counter {counter} of {stored} rows"
+            )
+    return mismatches
+
+
+def seed(env, args):
+    code = (
+        "import json; from tests.bench.seed import seed_article; "
+        f"print(json.dumps(seed_article({args.seed_comments}, {args.seed_votes}, "
+        f"{args.seed_readers})))"
     )
-    rows = []
-    for name, url in [
-        (f"thread page: {size} comments, all shown", f"/comments/{root_id}/"),
-        (f"article page: {size}-comment thread, collapsed", article_url),
-    ]:
-        asyncio.run(run_clients(1, 3, Get(url)))
-        rows.append(summarize(name, *asyncio.run(run_clients(1, 20, Get(url)))))
-    return rows
+    started = time.perf_counter()
+    seeded = json.loads(shell(env, code))
+    seeded["seconds"] = round(time.perf_counter() - started, 1)
+    return seeded
+
+
+def thread_page_urls(article_url):
+    """Every "Show more comments" page of the article's discussion, sorted by best."""
+    slug = article_url.strip("/").split("/")[-1]
+    url, urls = f"/articles/{slug}/comments/?sort=best", []
+    with httpx.Client(base_url=BASE_URL, timeout=60) as client:
+        while True:
+            page = client.get(url, headers={"HX-Request": "true"} if urls else {})
+            if page.status_code != 200:
+                fail(f"{url} answered {page.status_code}")
+            more = MORE.search(page.text)
+            if more is None:
+                return urls
+            url = html.unescape(more[1])
+            urls.append(url)
+
+
+def paired(rounds, name, clients, requests, scenario, baseline):
+    """Alternating rounds of a scenario and its baseline; each reported by its median round."""
+    measured, floors = [], []
+    for _round in range(rounds):
+        floors.append(measure(f"floor for: {name}", clients, requests, baseline))
+        measured.append(measure(name, clients, requests, scenario))
+    row, floor = median_round(measured), median_round(floors)
+    row["ratio"] = round(row["per_second"] / floor["per_second"], 2)
+    row["baseline_per_second"] = floor["per_second"]
+    row["baseline_p99_ms"] = floor["p99_ms"]
+    return row, floor
+
+
+def page_scenarios(article_url, args):
+    """Scenarios 1 (uncached) and 3: the article page and its thread pages, 16 readers."""
+    with httpx.Client(base_url=BASE_URL, timeout=60) as client:
+        page_bytes = len(client.get(article_url).content)
+        thread_urls = thread_page_urls(article_url)
+        thread_bytes = len(client.get(thread_urls[0], headers={"HX-Request": "true"}).content)
+    warm = args.readers_clients * 4
+    measure("warm-up", args.readers_clients, warm, Get(article_url))
+    measure("warm-up", args.readers_clients, warm, floor_of(page_bytes))
+    page, page_floor = paired(
+        args.rounds,
+        f"article page, anonymous, {page_bytes // 1024} KB",
+        args.readers_clients,
+        args.page_requests,
+        Get(article_url),
+        floor_of(page_bytes),
+    )
+    threads, thread_floor = paired(
+        args.rounds,
+        f"thread pages by best ({len(thread_urls)} pages), {thread_bytes // 1024} KB",
+        args.readers_clients,
+        args.page_requests,
+        Get(*thread_urls, htmx=True),
+        floor_of(thread_bytes),
+    )
+    page_floor["scenario"] = f"floor: trivial view, {page_bytes // 1024} KB"
+    thread_floor["scenario"] = f"floor: trivial view, {thread_bytes // 1024} KB"
+    return [page_floor, page, thread_floor, threads], page_bytes
+
+
+def cached_page_scenario(env, article_url, page_bytes, args):
+    """Scenario 1 again with the newcomers' page cache on (a server of its own)."""
+    global BASE_URL
+    server = Server({**env, "ARTICLE_PAGE_CACHE_SECONDS": "5"})
+    BASE_URL = server.url
+    try:
+        cached = Get(article_url, expect_hits=True)
+        measure("warm-up", args.readers_clients, args.readers_clients * 4, cached)
+        cached.hits = 0
+        row, _floor = paired(
+            args.rounds,
+            f"article page, anonymous, page cache on ({page_bytes // 1024} KB)",
+            args.readers_clients,
+            args.page_requests,
+            cached,
+            floor_of(page_bytes),
+        )
+        row["cache_hits"] = cached.hits
+    finally:
+        server.stop()
+    return row
+
+
+def vote_scenario(article_url, args):
+    """Scenario 2: votes from readers with their own cookies; must be exact."""
+    polls = open_polls()
+    choice_ids = [choice for _poll, choices in polls for choice in choices]
+    measure("warm-up", args.vote_clients, args.vote_clients * 4, Votes(article_url, polls))
+    measure("warm-up", args.vote_clients, args.vote_clients * 4, floor_of(2000))
+    before = vote_counts(choice_ids)
+    scenario = Votes(article_url, polls)
+    floor = measure("floor: trivial view, 2 KB", args.vote_clients, args.votes, floor_of(2000))
+    row = measure(
+        f"votes: {args.vote_clients} readers, own cookies, {len(polls)} polls",
+        args.vote_clients,
+        args.votes,
+        scenario,
+    )
+    after = vote_counts(choice_ids)
+    mismatches = votes_exact(before, after, scenario.expected_counts())
+    row["ratio"] = round(row["per_second"] / floor["per_second"], 2)
+    row["baseline_per_second"] = floor["per_second"]
+    row["accepted"] = scenario.accepted
+    row["exact"] = not mismatches
+    row["mismatches"] = mismatches
+    return [floor, row]
 
 
 def moderation_scenario(env, backlog):
@@ -252,7 +410,7 @@ def moderation_scenario(env, backlog):
     worker = celery_worker(env)
     started = time.perf_counter()
     try:
-        with psycopg.connect(f"{PG}/{DATABASE}") as conn:
+        with psycopg.connect(f"{PG}/{DATABASE}", autocommit=True) as conn:
             while True:
                 (pending,) = conn.execute(
                     "SELECT count(*) FROM comments_comment WHERE status = 'pending'"
@@ -262,6 +420,11 @@ def moderation_scenario(env, backlog):
                 if time.perf_counter() - started > 600:
                     fail(f"moderation did not finish: {pending} still pending")
                 time.sleep(0.2)
+            decided = conn.execute(
+                "SELECT count(*), count(DISTINCT comment_id) FROM comments_moderationdecision "
+                "WHERE comment_id IN (SELECT id FROM comments_comment WHERE author_id IN "
+                "(SELECT id FROM auth_user WHERE username LIKE 'backlog\\_%%'))"
+            ).fetchone()
     finally:
         worker.terminate()
         worker.wait(timeout=30)
@@ -269,37 +432,35 @@ def moderation_scenario(env, backlog):
     return {
         "scenario": f"moderation: backlog of {backlog}, one worker",
         "requests": backlog,
-        "errors": 0,
+        "errors": backlog - decided[1],
         "seconds": round(elapsed, 2),
         "per_second": round(backlog / elapsed, 1),
         "p50_ms": "",
         "p95_ms": "",
         "p99_ms": "",
+        "decisions": decided[0],
+        "decided_comments": decided[1],
+        "exact": decided == (backlog, backlog),
     }
 
 
-def demo_poll():
+def open_polls():
+    """[(poll id, [approved choice ids])] of the demo article's open polls."""
     with psycopg.connect(f"{PG}/{DATABASE}") as conn:
-        slug, poll_id = conn.execute(
-            "SELECT a.slug, p.id FROM polls_poll p JOIN articles_article a ON a.id = p.article_id "
-            "WHERE p.kind = 'yes_no' ORDER BY p.id LIMIT 1"
+        rows = conn.execute(
+            "SELECT p.id, array_agg(c.id ORDER BY c.position) FROM polls_poll p "
+            "JOIN polls_choice c ON c.poll_id = p.id AND c.status = 'approved' "
+            "WHERE p.closed_at IS NULL GROUP BY p.id ORDER BY p.id"
+        ).fetchall()
+    return [(poll, choices) for poll, choices in rows if choices]
+
+
+def demo_article_url():
+    with psycopg.connect(f"{PG}/{DATABASE}") as conn:
+        (slug,) = conn.execute(
+            "SELECT slug FROM articles_article WHERE status = 'published' ORDER BY id LIMIT 1"
         ).fetchone()
-        choices = [
-            row[0]
-            for row in conn.execute(
-                "SELECT id FROM polls_choice WHERE poll_id = %s ORDER BY position", (poll_id,)
-            )
-        ]
-    return f"/articles/{slug}/", poll_id, choices
-
-
-def stored_votes(poll_id):
-    with psycopg.connect(f"{PG}/{DATABASE}") as conn:
-        rows = conn.execute("SELECT count(*) FROM polls_vote WHERE poll_id = %s", (poll_id,))
-        counters = conn.execute(
-            "SELECT coalesce(sum(vote_count), 0) FROM polls_choice WHERE poll_id = %s", (poll_id,)
-        )
-        return rows.fetchone()[0], counters.fetchone()[0]
+    return f"/articles/{slug}/"
 
 
 def median_round(rounds):
@@ -320,15 +481,17 @@ def table(results):
 
 
 BASE_URL = ""
-# --quick: smaller loads (flags given still win).
+# --quick: every scenario, briefly (flags given still win).
 QUICK = {
+    "seed_comments": 200,
+    "seed_votes": 500,
+    "seed_readers": 20,
+    "page_requests": 64,
     "votes": 320,
-    "warmup": 64,
     "rounds": 1,
-    "thread_size": 100,
     "backlog": 100,
-    "fanout": "200,500",
-    "events": 10,
+    "fanout": [200],
+    "events": 5,
     "readers": 20,
     "writers": 5,
     "comments": 40,
@@ -339,68 +502,49 @@ def sizes(text):
     return [int(size) for size in text.split(",")]
 
 
+def arguments():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add = parser.add_argument
+    add("--seed-comments", type=int, default=2000, help="approved comments on the article")
+    add("--seed-votes", type=int, default=5000, help="votes stored before the run")
+    add("--seed-readers", type=int, default=200, help="reader accounts")
+    add("--readers-clients", type=int, default=16, help="concurrent readers of pages")
+    add("--page-requests", type=int, default=640, help="page requests per round")
+    add("--vote-clients", type=int, default=32, help="concurrent voters")
+    add("--votes", type=int, default=10_000, help="votes in the vote scenario")
+    add("--rounds", type=int, default=3, help="alternating rounds of page scenarios")
+    add("--backlog", type=int, default=5000, help="comments to moderate")
+    add("--fanout", type=sizes, default=[1000, 5000], help="idle readers on one process")
+    add("--events", type=int, default=20, help="events published per live round")
+    add("--readers", type=int, default=100, help="live readers of new comments")
+    add("--writers", type=int, default=20, help="accounts posting the comments")
+    add("--comments", type=int, default=200, help="comments posted to live readers")
+    add("--quick", action="store_true", help="every scenario, briefly: CI's smoke run")
+    if parser.parse_known_args()[0].quick:
+        parser.set_defaults(**QUICK)
+    return parser.parse_args()
+
+
 def main():
     from tests.bench import live  # it imports this module's helpers
 
     global BASE_URL
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--clients", type=int, default=32)
-    parser.add_argument("--votes", type=int, default=3000, help="votes per round")
-    parser.add_argument("--warmup", type=int, default=200, help="requests before measuring")
-    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds per scenario")
-    parser.add_argument("--thread-size", type=int, default=1000, help="comments in the thread")
-    parser.add_argument("--backlog", type=int, default=1000, help="comments to moderate")
-    parser.add_argument(
-        "--fanout",
-        type=sizes,
-        default="1000,5000",
-        help="idle readers on one process, e.g. 1000,5000",
-    )
-    parser.add_argument("--events", type=int, default=20, help="events published per live round")
-    parser.add_argument("--readers", type=int, default=100, help="live readers of new comments")
-    parser.add_argument("--writers", type=int, default=20, help="accounts posting the comments")
-    parser.add_argument("--comments", type=int, default=200, help="comments posted to live readers")
-    parser.add_argument("--quick", action="store_true", help="every scenario, briefly")
-    if parser.parse_known_args()[0].quick:
-        parser.set_defaults(**QUICK)
-    args = parser.parse_args()
-
+    args = arguments()
+    begun = time.perf_counter()
     fresh_database()
     with tempfile.TemporaryDirectory() as static_root:
         env = environment(static_root)
         manage(env, "migrate", "--noinput", "--verbosity", "0")
         manage(env, "setup_site")
         manage(env, "collectstatic", "--noinput", "--verbosity", "0")
+        seeded = seed(env, args)
+        print(f"bench: seeded {seeded}", file=sys.stderr)
+        article_url = demo_article_url()
         server = Server(env)
         BASE_URL = server.url
         try:
-            article_url, poll_id, choices = demo_poll()
-            per_client = max(1, args.votes // args.clients)
-            warm = max(1, args.warmup // args.clients)
-            asyncio.run(run_clients(args.clients, warm, Floor()))
-            asyncio.run(run_clients(args.clients, warm, Votes(article_url, poll_id, choices)))
-            before_rows, _ = stored_votes(poll_id)
-            # Alternate the scenarios so that a noisy moment hits both alike;
-            # each is reported by its median round.
-            floor_rounds, vote_rounds, accepted = [], [], 0
-            for _round in range(args.rounds):
-                floor_rounds.append(
-                    summarize(
-                        "floor: trivial view",
-                        *asyncio.run(run_clients(args.clients, per_client, Floor())),
-                    )
-                )
-                scenario = Votes(article_url, poll_id, choices)
-                vote_rounds.append(
-                    summarize(
-                        "votes: new voter each",
-                        *asyncio.run(run_clients(args.clients, per_client, scenario)),
-                    )
-                )
-                accepted += scenario.accepted
-            rows, counters = stored_votes(poll_id)
-            thread_rounds = thread_scenarios(env, article_url, args.thread_size)
-            moderation = moderation_scenario(env, args.backlog)
+            page_rows, page_bytes = page_scenarios(article_url, args)
+            vote_rows = vote_scenario(article_url, args)
             comment_rows = live.comment_scenario(
                 env,
                 server,
@@ -412,40 +556,62 @@ def main():
             )
         finally:
             server.stop()
+        cached_row = cached_page_scenario(env, article_url, page_bytes, args)
+        moderation = moderation_scenario(env, args.backlog)
         fanout_rows = live.fanout_scenario(env, article_url, args.fanout, args.events)
 
-    floor, votes = median_round(floor_rounds), median_round(vote_rounds)
-    votes["ratio"] = round(votes["per_second"] / floor["per_second"], 2)
-    floor["ratio"] = 1.0
-    exact = rows - before_rows == accepted and counters == rows
-    votes["exact"] = exact
-    live_rows = [*fanout_rows, *comment_rows]
-    print(table([floor, votes, *thread_rounds, moderation, *live_rows]))
+    votes = vote_rows[1]
+    live_rows = [*comment_rows, *fanout_rows]
+    rows = [*page_rows[:2], cached_row, *vote_rows, *page_rows[2:], *live_rows, moderation]
+    print(table(rows))
     print(
-        f"\nmedian of {args.rounds} alternating rounds; votes accepted {accepted}, "
-        f"stored {rows - before_rows}, counters {counters} of {rows} rows: "
-        f"{'exact' if exact else 'MISMATCH'}"
+        f"\nseeded {seeded['comments']} comments in {seeded['threads']} threads, "
+        f"{seeded['votes']} votes, {seeded['readers']} readers ({seeded['seconds']} s); "
+        f"page rows: median of {args.rounds} rounds alternating with their floor; "
+        f"cached page: {cached_row['cache_hits']} cache hits"
+    )
+    print(
+        f"votes: {votes['accepted']} accepted; stored votes and counters "
+        f"{'exact' if votes['exact'] else 'MISMATCH: ' + '; '.join(votes['mismatches'])}"
+    )
+    print(
+        f"moderation: {moderation['decisions']} decisions for {moderation['decided_comments']} "
+        f"of {args.backlog} comments: {'exact' if moderation['exact'] else 'MISMATCH'}"
     )
     print(live.notes(fanout_rows, comment_rows))
+    elapsed = round(time.perf_counter() - begun)
+    print(f"whole run: {elapsed // 60} min {elapsed % 60} s")
     delivered = all(row["received"] == row["expected"] for row in live_rows)
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"{dt.datetime.now(dt.UTC):%Y-%m-%dT%H%M%S}.json"
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = f"{dt.datetime.now(dt.UTC):%Y-%m-%dT%H%M%S}{'-quick' if args.quick else ''}"
+    out = RESULTS / f"{stamp}.json"
     out.write_text(
         json.dumps(
             {
-                "clients": args.clients,
-                "median": [floor, votes],
-                "threads": thread_rounds,
-                "moderation": moderation,
-                "live": {"fanout": fanout_rows, "comments": comment_rows},
-                "rounds": {"floor": floor_rounds, "votes": vote_rounds},
+                "arguments": vars(args),
+                "machine": machine(),
+                "seeded": seeded,
+                "rows": rows,
+                "seconds": elapsed,
             },
             indent=2,
         )
     )
     print(f"JSON: {out.relative_to(ROOT)}")
-    if not (exact and delivered):
-        sys.exit(1)
+    if not (votes["exact"] and moderation["exact"] and delivered):
+        fail("writes were lost or doubled, or live events missed (see above)")
+
+
+def machine():
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        "unknown",
+    )
+    return {"cpus": os.cpu_count(), "cpu": cpu, "python": sys.version.split()[0]}
 
 
 if __name__ == "__main__":

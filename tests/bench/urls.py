@@ -5,24 +5,37 @@ from django.template import Context, Template
 from django.urls import include, path
 from django.views.decorators.http import require_http_methods
 
-# About the size of a poll fragment: a list of answers with bars, no queries.
+# A page shaped like the article page (a head, a header, a list of entries with
+# a few variables and filters each), grown to the size of the page it stands
+# beside: the template work and bytes of the real page, without its queries.
 FLOOR = Template(
-    """<section class="poll" id="poll-0"><p class="poll__label">Reader poll</p>
-<p class="poll__question">{{ question }}</p><ul class="results">
-{% for answer, percent in answers %}<li class="result">
-<span class="result__text">{{ answer }}</span><span class="result__figures">{{ percent }}%</span>
-<meter class="result__bar" min="0" max="100" value="{{ percent }}">{{ percent }}%</meter></li>
-{% endfor %}</ul><p class="poll__sample">Readers' polls are self-selected.</p></section>"""
+    """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{{ title }}</title>
+<link rel="stylesheet" href="/static/css/site.css"></head><body>
+<header class="site-header"><a href="/">{{ site|upper }}</a></header><main class="wrap">
+<h1>{{ title }}</h1><ol class="thread">{% for entry in entries %}
+<li class="comment" id="c{{ entry.id }}"><p class="comment__meta"><span>{{ entry.author }}</span>
+<time datetime="{{ entry.when }}">{{ entry.when|slice:":10" }}</time></p>
+<div class="comment__body">{{ entry.body|linebreaksbr }}</div>
+<p class="comment__actions"><a href="/comments/{{ entry.id }}/">Link</a>
+{{ entry.likes }} likes</p></li>
+{% endfor %}</ol></main></body></html>"""
 )
-CONTEXT = {
-    "question": "Do you believe regional blocs can enforce durable ceasefires?",
-    "answers": [("Yes", 50), ("No", 30), ("Not sure", 20)],
+ENTRY = {
+    "author": "bench_reader_7",
+    "when": "2026-11-24T10:00:00+00:00",
+    "body": "Independent monitors would help both sides keep the ceasefire. " * 2,
+    "likes": 3,
 }
+ENTRY_BYTES = 500  # about what one entry renders to
 
 
 @require_http_methods(["GET", "POST"])
 def floor(request):
-    return HttpResponse(FLOOR.render(Context(CONTEXT)))
+    """?bytes=N: a page of about N bytes (default: the size of one poll)."""
+    size = min(int(request.GET.get("bytes", 2000)), 2_000_000)
+    entries = [{**ENTRY, "id": n} for n in range(max(1, size // ENTRY_BYTES))]
+    context = {"title": "Thai and Cambodian officials meet", "site": "Briefing", "entries": entries}
+    return HttpResponse(FLOOR.render(Context(context)))
 
 
 urlpatterns = [
