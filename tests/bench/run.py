@@ -109,6 +109,17 @@ def shell(env, code):
     return result.stdout.strip().splitlines()[-1]
 
 
+def celery_beat(env):
+    """Celery beat, as in production: the periodic sweepers run during the bench."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "briefing_site", "beat", "--loglevel", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
 def celery_worker(env, *options):
     """A Celery worker on the bench's Redis; stop it with terminate() and wait()."""
     command = [sys.executable, "-m", "celery", "-A", "briefing_site", "worker"]
@@ -540,25 +551,30 @@ def main():
         seeded = seed(env, args)
         print(f"bench: seeded {seeded}", file=sys.stderr)
         article_url = demo_article_url()
-        server = Server(env)
-        BASE_URL = server.url
+        beat = celery_beat(env)
         try:
-            page_rows, page_bytes = page_scenarios(article_url, args)
-            vote_rows = vote_scenario(article_url, args)
-            comment_rows = live.comment_scenario(
-                env,
-                server,
-                article_url,
-                readers=args.readers,
-                writers=args.writers,
-                comments=args.comments,
-                events=args.events,
-            )
+            server = Server(env)
+            BASE_URL = server.url
+            try:
+                page_rows, page_bytes = page_scenarios(article_url, args)
+                vote_rows = vote_scenario(article_url, args)
+                comment_rows = live.comment_scenario(
+                    env,
+                    server,
+                    article_url,
+                    readers=args.readers,
+                    writers=args.writers,
+                    comments=args.comments,
+                    events=args.events,
+                )
+            finally:
+                server.stop()
+            cached_row = cached_page_scenario(env, article_url, page_bytes, args)
+            moderation = moderation_scenario(env, args.backlog)
+            fanout_rows = live.fanout_scenario(env, article_url, args.fanout, args.events)
         finally:
-            server.stop()
-        cached_row = cached_page_scenario(env, article_url, page_bytes, args)
-        moderation = moderation_scenario(env, args.backlog)
-        fanout_rows = live.fanout_scenario(env, article_url, args.fanout, args.events)
+            beat.terminate()
+            beat.wait(timeout=30)
 
     votes = vote_rows[1]
     live_rows = [*comment_rows, *fanout_rows]
