@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import cached_property
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 
@@ -26,6 +27,10 @@ class CommentQuerySet(MP_NodeQuerySet):
 class CommentManager(MP_NodeManager.from_queryset(CommentQuerySet)):
     def get_queryset(self):
         return CommentQuerySet(self.model, using=self._db).order_by("path")
+
+
+# Each at comments/<pk>/<action>/ (comments/urls.py; a test holds the two together).
+COMMENT_ACTIONS = ("replies", "reply", "edit", "delete", "like", "report", "pick")
 
 
 class Comment(MP_Node):
@@ -117,9 +122,15 @@ class Comment(MP_Node):
         return self.deleted_at is not None
 
     def get_absolute_url(self):
+        return self.urls["detail"]
+
+    @cached_property
+    def urls(self) -> dict[str, str]:
+        """The comment's page and its actions: one reverse() for the many links of a thread."""
         from django.urls import reverse
 
-        return reverse("comments:detail", args=[self.pk])
+        detail = reverse("comments:detail", args=[self.pk])
+        return {"detail": detail, **{action: f"{detail}{action}/" for action in COMMENT_ACTIONS}}
 
 
 class Like(models.Model):

@@ -362,3 +362,16 @@ def test_like_and_report_work_without_javascript(client, reader, other_reader, s
     assert reported.status_code == 303
     comment.refresh_from_db()
     assert (comment.like_count, comment.report_count) == (1, 1)
+
+
+def test_a_comments_links_follow_its_url_patterns(reader, say):
+    from django.urls import reverse
+
+    from comments.models import COMMENT_ACTIONS
+
+    comment = say(reader, "Monitors on both banks.")
+    names = {action: action for action in COMMENT_ACTIONS} | {"replies": "more_replies"}
+    assert comment.urls == {
+        "detail": reverse("comments:detail", args=[comment.pk]),
+        **{key: reverse(f"comments:{name}", args=[comment.pk]) for key, name in names.items()},
+    }
