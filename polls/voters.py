@@ -55,7 +55,7 @@ def voter_for_writing(request) -> tuple[Voter, str | None]:
         return voter, None
     now = timezone.now()
     key = secrets.token_hex(16)
-    return Voter(voter_key=key, first_seen=now), f"{key}:{int(now.timestamp())}"
+    return Voter(voter_key=key, first_seen=now, is_fresh=True), f"{key}:{int(now.timestamp())}"
 
 
 def set_voter_cookie(response, value: str):

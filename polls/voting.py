@@ -35,6 +35,8 @@ class Voter:
     user_id: int | None = None
     voter_key: str | None = None
     first_seen: dt.datetime | None = None
+    # The cookie's key was minted for this very request: it has no votes yet.
+    is_fresh: bool = False
 
     def __post_init__(self):
         if (self.user_id is None) == (self.voter_key is None):
@@ -67,6 +69,21 @@ def _adjust(choice_id: int, delta: int):
     Choice.objects.filter(pk=choice_id).update(vote_count=F("vote_count") + delta)
 
 
+def _count_for(poll: Poll, choice_id: int):
+    """Add the vote to its answer's counter, which must be an approved answer of this poll.
+
+    The counter's update is also the check (no query of its own): when it
+    matches no answer, the vote is refused and its transaction rolled back.
+    """
+    counted = (
+        Choice.objects.approved()
+        .filter(pk=choice_id, poll=poll)
+        .update(vote_count=F("vote_count") + 1)
+    )
+    if not counted:
+        raise InvalidChoice("Choose one of this poll's answers.")
+
+
 def cast_vote(*, poll: Poll, choice_id, voter: Voter) -> VoteOutcome:
     """Record the voter's answer, replacing an earlier one; counts stay exact.
 
@@ -77,14 +94,17 @@ def cast_vote(*, poll: Poll, choice_id, voter: Voter) -> VoteOutcome:
     now = timezone.now()
     _check_open(poll, now)
     try:
-        choice = poll.choices.approved().get(pk=int(choice_id))
-    except (TypeError, ValueError, Choice.DoesNotExist):
-        raise InvalidChoice("Choose one of this poll's answers.") from None
+        choice_id = int(choice_id)
+    except (TypeError, ValueError):
+        choice_id = 0
+    if not 0 < choice_id < 2**63:
+        raise InvalidChoice("Choose one of this poll's answers.")
 
-    for _attempt in range(3):
+    for attempt in range(3):
         try:
             with transaction.atomic():
-                outcome = _record(poll, choice, voter, now)
+                # A key minted for this request has no vote yet: no need to look.
+                outcome = _record(poll, choice_id, voter, now, look=attempt or not voter.is_fresh)
             break
         except IntegrityError:
             # Another request of the same voter inserted first; go again and
@@ -97,27 +117,34 @@ def cast_vote(*, poll: Poll, choice_id, voter: Voter) -> VoteOutcome:
     return outcome
 
 
-def _record(poll, choice, voter, now) -> VoteOutcome:
-    existing = Vote.objects.select_for_update().filter(poll=poll, **voter.lookup).first()
+def _record(poll, choice_id, voter, now, *, look=True) -> VoteOutcome:
+    existing = None
+    if look:
+        existing = Vote.objects.select_for_update().filter(poll=poll, **voter.lookup).first()
     if existing is not None:
-        if existing.choice_id == choice.pk:
-            return VoteOutcome(choice_id=choice.pk, changed=False)
+        if existing.choice_id == choice_id:
+            return VoteOutcome(choice_id=choice_id, changed=False)
         existing_choice_id = existing.choice_id
-        existing.choice = choice
+        existing.choice_id = choice_id
         existing.save(update_fields=["choice", "updated_at"])
         # Always lock counters in the same (pk) order: two voters swapping
         # between the same answers must not deadlock.
-        for choice_id, delta in sorted([(existing_choice_id, -1), (choice.pk, +1)]):
-            _adjust(choice_id, delta)
-        return VoteOutcome(choice_id=choice.pk, changed=True)
+        for counter_id, delta in sorted([(existing_choice_id, -1), (choice_id, +1)]):
+            if delta > 0:
+                _count_for(poll, counter_id)
+            else:
+                _adjust(counter_id, delta)
+        return VoteOutcome(choice_id=choice_id, changed=True)
 
     # A racing request of the same voter makes this insert fail on the unique
     # constraint; cast_vote then runs the whole transaction again.
-    Vote.objects.create(poll=poll, choice=choice, is_new_voter=voter.is_new(now), **voter.lookup)
+    Vote.objects.create(
+        poll=poll, choice_id=choice_id, is_new_voter=voter.is_new(now), **voter.lookup
+    )
     # The counter is the row every voter for this answer shares: update it
     # last, so its lock is held only until the commit.
-    _adjust(choice.pk, +1)
-    return VoteOutcome(choice_id=choice.pk, changed=True)
+    _count_for(poll, choice_id)
+    return VoteOutcome(choice_id=choice_id, changed=True)
 
 
 def withdraw_vote(*, poll: Poll, voter: Voter) -> bool:

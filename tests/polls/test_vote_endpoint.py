@@ -232,3 +232,11 @@ def test_the_page_query_count_does_not_grow_with_votes(
     with django_assert_max_num_queries(10):
         response = client.get(url)
     assert response.status_code == 200
+
+
+def test_a_new_voters_vote_takes_few_queries(client, yes_no_poll, django_assert_max_num_queries):
+    yes = choice_named(yes_no_poll, "Yes").pk
+    # The poll, the vote and its counter (in a savepoint here), the answers to show.
+    with django_assert_max_num_queries(6):
+        response = client.post(vote_url(yes_no_poll), {"choice": yes}, headers=HTMX)
+    assert "Your vote is counted." in response.content.decode()
