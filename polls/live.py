@@ -1,8 +1,10 @@
 """Tell live readers that a poll's counts changed: at most one event per poll per second."""
 
+import functools
 import logging
 import threading
 
+import redis
 from django import db
 from django.conf import settings
 from django.core.cache import cache
@@ -11,6 +13,7 @@ from django.db import transaction
 from briefing_site import events
 from polls.models import Poll
 from polls.results import poll_counts
+from polls.shared_redis import redis_client
 
 THROTTLE_SECONDS = 1
 log = logging.getLogger(__name__)
@@ -27,11 +30,41 @@ def publish_throttled(poll_id: int, article_id: int):
     Then one trailing event is scheduled for when the second is over, so the
     last change always reaches readers.
     """
-    if cache.add(_throttle_key(poll_id), 1, timeout=THROTTLE_SECONDS):
+    turn = _claim_turn(poll_id)
+    if turn == PUBLISH_NOW:
         publish_results(poll_id, article_id)
-        return
-    if cache.add(_trailing_key(poll_id), 1, timeout=THROTTLE_SECONDS * 2):
+    elif turn == PUBLISH_TRAILING:
         _schedule_trailing(poll_id, article_id)
+
+
+PUBLISH_NOW, PUBLISH_TRAILING = 1, 2
+# Both claims of _claim_turn in one round trip, atomically.
+CLAIM_TURN = """
+if redis.call('SET', KEYS[1], 1, 'NX', 'EX', ARGV[1]) then return 1 end
+if redis.call('SET', KEYS[2], 1, 'NX', 'EX', ARGV[2]) then return 2 end
+return 0
+"""
+
+
+def _claim_turn(poll_id: int) -> int:
+    """PUBLISH_NOW, PUBLISH_TRAILING, or 0 when a trailing event is already due."""
+    throttle, trailing = _throttle_key(poll_id), _trailing_key(poll_id)
+    if not settings.REDIS_URL:
+        if cache.add(throttle, 1, timeout=THROTTLE_SECONDS):
+            return PUBLISH_NOW
+        return PUBLISH_TRAILING if cache.add(trailing, 1, timeout=THROTTLE_SECONDS * 2) else 0
+    # The same keys as the cache's (publish_trailing resets them through it).
+    keys = [cache.make_key(throttle), cache.make_key(trailing)]
+    try:
+        return _claim_script()(keys=keys, args=[THROTTLE_SECONDS, THROTTLE_SECONDS * 2])
+    except redis.RedisError as error:
+        log.warning("live events: results of poll %s not sent: %s", poll_id, error)
+        return 0
+
+
+@functools.cache
+def _claim_script():
+    return redis_client().register_script(CLAIM_TURN)
 
 
 def publish_trailing(poll_id: int, article_id: int):

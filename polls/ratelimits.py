@@ -2,12 +2,11 @@
 
 Each limit counts requests in fixed windows (`POLL_RATE_PER_VOTER`,
 `POLL_RATE_PER_IP`, e.g. "20/m" or "300/5m"). With Redis both counters move
-in one round trip on one long-lived client; elsewhere (the embedded
+in one round trip (polls.shared_redis); elsewhere (the embedded
 local-memory cache) they go through the cache. With Redis down, requests are
 let through when `RATELIMIT_FAIL_OPEN` is set, and refused otherwise.
 """
 
-import functools
 import hashlib
 import ipaddress
 import logging
@@ -18,6 +17,8 @@ import redis
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
+
+from polls.shared_redis import redis_client
 
 log = logging.getLogger(__name__)
 
@@ -69,15 +70,8 @@ def is_limited(request) -> bool:
     return any(count > allowed for count, allowed in zip(counts, allowances, strict=True))
 
 
-@functools.cache
-def _redis() -> redis.Redis:
-    # One client per process (it is thread-safe): building a client per call,
-    # as the cache does, costs more than the round trip.
-    return redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2)
-
-
 def _count_in_redis(counters) -> list[int]:
-    pipe = _redis().pipeline(transaction=False)
+    pipe = redis_client().pipeline(transaction=False)
     for key, ttl in counters:
         pipe.set(key, 0, ex=ttl, nx=True)
         pipe.incr(key)

@@ -3,8 +3,11 @@
 import time
 
 import pytest
+import redis
+from django.core.cache import cache
 
 from briefing_site import events
+from polls import live
 from polls.live import publish_throttled
 from polls.voting import cast_vote
 from tests.polls.conftest import choice_named, cookie_voter
@@ -90,3 +93,52 @@ def test_throttling_is_per_poll(yes_no_poll, open_poll):
         yes_no_poll.pk,
         open_poll.pk,
     }
+
+
+class FakeClaimScript:
+    """The Redis script's two claims (SET NX with an expiry), on a dict."""
+
+    def __init__(self):
+        self.keys = set()
+
+    def __call__(self, keys, args):
+        for turn, key in enumerate(keys, start=1):
+            if key not in self.keys:
+                self.keys.add(key)
+                return turn
+        return 0
+
+
+def test_with_redis_one_script_call_claims_the_turn(yes_no_poll, settings, monkeypatch):
+    settings.REDIS_URL = "redis://redis.invalid:6379/0"
+    script = FakeClaimScript()
+    monkeypatch.setattr(live, "_claim_script", lambda: script)
+    published, scheduled = [], []
+    monkeypatch.setattr(live, "publish_results", lambda *ids: published.append(ids))
+    monkeypatch.setattr(live, "_schedule_trailing", lambda *ids: scheduled.append(ids))
+    for _ in range(5):
+        live.publish_throttled(yes_no_poll.pk, yes_no_poll.article_id)
+    assert published == scheduled == [(yes_no_poll.pk, yes_no_poll.article_id)]
+    # The script claims the keys publish_trailing resets through the cache.
+    assert script.keys == {
+        cache.make_key(f"polls:results-published:{yes_no_poll.pk}"),
+        cache.make_key(f"polls:results-trailing:{yes_no_poll.pk}"),
+    }
+
+
+def test_with_redis_down_a_vote_is_still_taken_without_its_event(
+    yes_no_poll, settings, monkeypatch
+):
+    settings.REDIS_URL = "redis://redis.invalid:6379/0"
+
+    def unreachable():
+        raise redis.ConnectionError("no route to Redis")
+
+    monkeypatch.setattr(live, "_claim_script", unreachable)
+    sent = []
+    monkeypatch.setattr(live, "publish_results", lambda *ids: sent.append(ids))
+    monkeypatch.setattr(live, "_schedule_trailing", lambda *ids: sent.append(ids))
+    no = choice_named(yes_no_poll, "No")
+    outcome = cast_vote(poll=yes_no_poll, choice_id=no.pk, voter=cookie_voter(1))
+    assert outcome.changed
+    assert sent == []

@@ -82,7 +82,7 @@ def test_with_redis_both_limits_count_in_one_round_trip(anonymous_post, settings
     settings.REDIS_URL = "redis://redis.invalid:6379/0"
     settings.POLL_RATE_PER_VOTER = "2/m"
     fake = FakeRedis()
-    monkeypatch.setattr(ratelimits, "_redis", lambda: fake)
+    monkeypatch.setattr(ratelimits, "redis_client", lambda: fake)
     limited = [ratelimits.is_limited(anonymous_post(cookie="same-voter")) for _ in range(3)]
     assert limited == [False, False, True]
     assert fake.round_trips == 3
@@ -99,5 +99,5 @@ def test_with_redis_down_the_fail_open_setting_decides(
     def unreachable():
         raise redis.ConnectionError("no route to Redis")
 
-    monkeypatch.setattr(ratelimits, "_redis", unreachable)
+    monkeypatch.setattr(ratelimits, "redis_client", unreachable)
     assert ratelimits.is_limited(anonymous_post()) is limited
