@@ -44,6 +44,36 @@ def test_the_offline_model_gives_a_plain_float(profanity_check):
     assert type(profanity_check.score("Hello")) is float
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "You are a stupid idiot, shut up.",
+        "Independent monitors would help both sides keep the ceasefire.",
+        "Hello",
+        "",
+        "!!! ***",
+        "the and of",  # stop words only
+        "Ünïcode wörds, CAPITALS and repeated repeated repeated words",
+        "ceasefire border talks ASEAN monitors patrols *really* **must** `code` " * 20,
+    ],
+)
+def test_the_offline_model_scores_exactly_as_scikit_learn_does(profanity_check, text):
+    from profanity_check import predict_prob
+
+    assert profanity_check.score(text) == float(predict_prob([text])[0])
+
+
+def test_the_offline_model_scores_many_texts_exactly_as_scikit_learn_does(profanity_check):
+    import random
+
+    from profanity_check.profanity_check import predict_prob, vectorizer
+
+    rng = random.Random(5)
+    words = [*sorted(vectorizer.vocabulary_), "idiot", "ceasefire", "1d10t"]
+    texts = [" ".join(rng.choices(words, k=rng.randint(1, 60))) for _ in range(300)]
+    assert [profanity_check.score(text) for text in texts] == predict_prob(texts).tolist()
+
+
 # An external scorer over HTTP
 
 
