@@ -19,9 +19,10 @@ records the verdict.
                                                             hold
     11. clean          nothing fired                        approve
 
-A handful of queries per comment whatever the author's history: the standing, the
-settings (unless given), the terms, the blocked domains (only when it has links), the
-recent comments (two), and the approved count (only when that rule is on).
+A handful of queries per comment whatever the author's history: the standing (unless
+loaded with the comment, select_related("author__standing")), the settings (unless
+given), the terms, the blocked domains (only when it has links), the recent comments
+(two), and the approved count (only when that rule is on).
 """
 
 import datetime as dt
@@ -133,6 +134,10 @@ class _Run:
     def standing(self) -> AuthorStanding | None:
         if self.comment.author_id is None:
             return None
+        if Comment.author.is_cached(self.comment):
+            author = self.comment.author
+            if type(author).standing.is_cached(author):  # select_related("author__standing")
+                return getattr(author, "standing", None)  # None when they have none
         return AuthorStanding.objects.filter(user_id=self.comment.author_id).first()
 
     @property

@@ -152,14 +152,18 @@ def record_verdict(comment_id: int, version: int, verdict) -> bool:
         reasons=list(verdict.reasons),
         score=verdict.score,
     )
+    # The row is locked and pending: the status and the score go in one update.
+    also = []
     if verdict.score is not None:
-        Comment.objects.filter(pk=comment.pk).update(toxicity=verdict.score)
+        comment.toxicity = verdict.score
+        also.append("toxicity")
     if verdict.outcome == ModerationDecision.Outcome.APPROVE:
-        approve_comment(comment.pk)
+        _approve_locked(comment, also=also)
     elif verdict.outcome == ModerationDecision.Outcome.REJECT:
-        reject_comment(comment.pk)
+        _reject_locked(comment, also=also)
     else:
-        Comment.objects.filter(pk=comment.pk).update(status=Comment.Status.HELD)
+        comment.status = Comment.Status.HELD
+        comment.save(update_fields=["status", *also])
     return True
 
 
@@ -169,12 +173,17 @@ def approve_comment(comment_id: int) -> bool:
     comment = Comment.objects.select_for_update().filter(pk=comment_id).first()
     if comment is None or comment.status == Comment.Status.APPROVED:
         return False
+    _approve_locked(comment)
+    return True
+
+
+def _approve_locked(comment: Comment, *, also=()):
+    """Approve a comment whose row this transaction holds locked (and not approved)."""
     comment.status = Comment.Status.APPROVED
-    comment.save(update_fields=["status"])
+    comment.save(update_fields=["status", *also])
     if not comment.is_deleted:
         _count(comment, +1)
     live.comment_published(comment)
-    return True
 
 
 @transaction.atomic
@@ -182,13 +191,18 @@ def reject_comment(comment_id: int) -> bool:
     comment = Comment.objects.select_for_update().filter(pk=comment_id).first()
     if comment is None or comment.status == Comment.Status.REJECTED:
         return False
+    _reject_locked(comment)
+    return True
+
+
+def _reject_locked(comment: Comment, *, also=()):
+    """Reject a comment whose row this transaction holds locked (and not rejected)."""
     was_counted = comment.status == Comment.Status.APPROVED and not comment.is_deleted
     comment.status = Comment.Status.REJECTED
-    comment.save(update_fields=["status"])
+    comment.save(update_fields=["status", *also])
     if was_counted:
         _count(comment, -1)
         live.comment_removed(comment)
-    return True
 
 
 def _count(comment: Comment, delta: int):

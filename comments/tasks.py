@@ -32,7 +32,10 @@ def moderate(self, comment_id: int, version: int):
     from comments.moderation import ScorerUnavailable, decide, held_for_scorer_failure
     from comments.services import record_verdict
 
-    comment = Comment.objects.select_related("article", "author").filter(pk=comment_id).first()
+    # The author's standing comes along: one query loads all that decide() reads of them.
+    comment = (
+        Comment.objects.select_related("article", "author__standing").filter(pk=comment_id).first()
+    )
     if comment is None or comment.version != version or comment.status != Comment.Status.PENDING:
         return "nothing to do"
     try:

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles.models import Article
+from briefing_site import events
 from comments import tasks
 from comments.models import (
     AuthorStanding,
@@ -77,7 +78,7 @@ def standing(user, **fields):
 
 def fresh(comment):
     """The comment as the task loads it."""
-    return Comment.objects.select_related("article", "author").get(pk=comment.pk)
+    return Comment.objects.select_related("article", "author__standing").get(pk=comment.pk)
 
 
 @pytest.fixture
@@ -671,3 +672,40 @@ def test_the_moderation_task_records_what_the_pipeline_decides(reader, say, sett
         ("hold", "suspect_words", 0.03),
     ]
     assert Comment.objects.get(pk=suspect.pk).status == Comment.Status.HELD
+
+
+def test_the_task_decides_records_and_publishes_a_comment_in_thirteen_queries(
+    reader,
+    say,
+    demo_article,
+    settings,
+    django_assert_max_num_queries,
+    django_capture_on_commit_callbacks,
+):
+    # The comment with its article, author and standing; the settings, the author's
+    # recent comments (two) and the terms; then, in one transaction, the locked row,
+    # the check for an earlier decision, the decision, the comment's status and
+    # score, and the article's count; after the commit, the comment as readers see it.
+    settings.COMMENT_CLASSIFIER = "tests.comments.test_moderation_pipeline.Calm"
+    ModerationSettings.current()  # the row exists, as it does after the first comment
+    comment = say(reader, "Measured words.", approved=False)
+    with (
+        django_assert_max_num_queries(13),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert tasks.moderate.apply(args=(comment.pk, 1)).get() == "approve"
+    comment.refresh_from_db()
+    assert (comment.status, comment.toxicity) == (Comment.Status.APPROVED, 0.03)
+    demo_article.refresh_from_db()
+    assert demo_article.comment_count == 1
+    published = [e for e in events.history(demo_article.pk, None) if e.kind == "comment.published"]
+    assert [e.payload["id"] for e in published] == [comment.pk]
+
+
+def test_a_held_comment_keeps_its_score(reader, say, settings):
+    settings.COMMENT_CLASSIFIER = "tests.comments.test_moderation_pipeline.Calm"
+    ModeratedTerm.objects.create(kind="suspect", term="crypto")
+    comment = say(reader, "Buy crypto.", approved=False)
+    assert tasks.moderate.apply(args=(comment.pk, 1)).get() == "hold"
+    comment.refresh_from_db()
+    assert (comment.status, comment.toxicity) == (Comment.Status.HELD, 0.03)
