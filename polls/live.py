@@ -9,9 +9,10 @@ from django import db
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Prefetch
 
 from briefing_site import events
-from polls.models import Poll
+from polls.models import Choice, Poll
 from polls.results import poll_counts
 from polls.shared_redis import redis_client
 
@@ -74,7 +75,8 @@ def publish_trailing(poll_id: int, article_id: int):
 
 
 def publish_results(poll_id: int, article_id: int):
-    poll = Poll.objects.filter(pk=poll_id).prefetch_related("choices").first()
+    answers = Prefetch("choices", queryset=Choice.objects.in_poll_order())
+    poll = Poll.objects.filter(pk=poll_id).prefetch_related(answers).first()
     if poll is None:
         return
     counts = poll_counts(poll)

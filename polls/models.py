@@ -89,6 +89,11 @@ class ChoiceQuerySet(models.QuerySet):
     def pending(self):
         return self.filter(status=Choice.Status.PENDING)
 
+    def in_poll_order(self):
+        """One poll's answers in their order. The default ordering starts with
+        the poll, which joins the poll and its article only to sort by them."""
+        return self.order_by("position", "pk")
+
 
 class Choice(models.Model):
     """An answer readers can vote for; on open questions, first a reader's proposal."""

@@ -61,7 +61,8 @@ def respond(
     """
     feedback = {"error": error} if error else {"notice": notice} if notice else {}
     if request.htmx:
-        prefetch_related_objects([poll], Prefetch("choices", queryset=Choice.objects.approved()))
+        answers = Choice.objects.approved().in_poll_order()
+        prefetch_related_objects([poll], Prefetch("choices", queryset=answers))
         known_votes = None if my_vote is UNKNOWN else {poll.pk: my_vote}
         card = poll_cards(
             request, [poll], {poll.pk: feedback}, voter=voter, known_votes=known_votes
