@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from articles.models import Article
@@ -134,15 +134,18 @@ def record_verdict(comment_id: int, version: int, verdict) -> bool:
     Returns False when there is nothing to do: the comment changed since, was
     deleted, or this version was already decided (a task that ran twice).
     """
-    comment = Comment.objects.select_for_update().filter(pk=comment_id).first()
+    decided = ModerationDecision.objects.filter(
+        comment=OuterRef("pk"), version=version, actor__isnull=True
+    ).exclude(phase="reports")
+    comment = (
+        Comment.objects.select_for_update()
+        .annotate(decided=Exists(decided))
+        .filter(pk=comment_id)
+        .first()
+    )
     if comment is None or comment.version != version or comment.is_deleted:
         return False
-    if comment.status != Comment.Status.PENDING:
-        return False
-    decided = ModerationDecision.objects.filter(
-        comment=comment, version=version, actor__isnull=True
-    ).exclude(phase="reports")
-    if decided.exists():
+    if comment.status != Comment.Status.PENDING or comment.decided:
         return False
     ModerationDecision.objects.create(
         comment=comment,

@@ -28,6 +28,7 @@ from comments.moderation import (
     normalised_for_repeats,
 )
 from comments.rendering import render_body
+from comments.services import record_verdict
 
 
 class FixedScore:
@@ -674,7 +675,7 @@ def test_the_moderation_task_records_what_the_pipeline_decides(reader, say, sett
     assert Comment.objects.get(pk=suspect.pk).status == Comment.Status.HELD
 
 
-def test_the_task_decides_records_and_publishes_a_comment_in_thirteen_queries(
+def test_the_task_decides_records_and_publishes_a_comment_in_twelve_queries(
     reader,
     say,
     demo_article,
@@ -683,14 +684,15 @@ def test_the_task_decides_records_and_publishes_a_comment_in_thirteen_queries(
     django_capture_on_commit_callbacks,
 ):
     # The comment with its article, author and standing; the settings, the author's
-    # recent comments (two) and the terms; then, in one transaction, the locked row,
-    # the check for an earlier decision, the decision, the comment's status and
-    # score, and the article's count; after the commit, the comment as readers see it.
+    # recent comments (two) and the terms; then, in one transaction, the locked row
+    # (and whether this version was decided before), the decision, the comment's
+    # status and score, and the article's count; after the commit, the comment as
+    # readers see it.
     settings.COMMENT_CLASSIFIER = "tests.comments.test_moderation_pipeline.Calm"
     ModerationSettings.current()  # the row exists, as it does after the first comment
     comment = say(reader, "Measured words.", approved=False)
     with (
-        django_assert_max_num_queries(13),
+        django_assert_max_num_queries(12),
         django_capture_on_commit_callbacks(execute=True),
     ):
         assert tasks.moderate.apply(args=(comment.pk, 1)).get() == "approve"
@@ -709,3 +711,14 @@ def test_a_held_comment_keeps_its_score(reader, say, settings):
     assert tasks.moderate.apply(args=(comment.pk, 1)).get() == "hold"
     comment.refresh_from_db()
     assert (comment.status, comment.toxicity) == (Comment.Status.HELD, 0.03)
+
+
+def test_a_version_already_decided_is_not_decided_again(reader, say):
+    comment = say(reader, "Measured words.", approved=False)
+    ModerationDecision.objects.create(
+        comment=comment, version=1, outcome="hold", phase="clean", reasons=[]
+    )
+    verdict = Verdict(outcome="approve", phase="clean", reasons=(), score=0.01)
+    assert record_verdict(comment.pk, 1, verdict) is False
+    assert Comment.objects.get(pk=comment.pk).status == Comment.Status.PENDING
+    assert ModerationDecision.objects.filter(comment=comment).count() == 1
