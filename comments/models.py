@@ -104,6 +104,24 @@ class Comment(MP_Node):
                 fields=["article", "poll", "depth", "-reply_count", "-id"],
                 name="comment_replies_idx",
             ),
+            # The same for the article's own discussion: PostgreSQL does not read
+            # `poll IS NULL` as fixing the column, so the indexes above could
+            # not give it its order, and it sorted every top-level comment.
+            models.Index(
+                fields=["article", "depth", "-created_at", "-id"],
+                condition=Q(poll__isnull=True),
+                name="comment_article_newest_idx",
+            ),
+            models.Index(
+                fields=["article", "depth", "-score", "-id"],
+                condition=Q(poll__isnull=True),
+                name="comment_article_best_idx",
+            ),
+            models.Index(
+                fields=["article", "depth", "-reply_count", "-id"],
+                condition=Q(poll__isnull=True),
+                name="comment_article_replies_idx",
+            ),
             # The moderation queue.
             models.Index(
                 fields=["created_at"], condition=Q(status="pending"), name="comment_pending_idx"
