@@ -190,14 +190,15 @@ def summarize(name, latencies, errors, elapsed):
     }
 
 
-async def run_clients(clients, per_client, one_request):
+async def run_clients(clients, requests, one_request):
+    """`requests` in all from `clients` concurrent clients (each its own connection)."""
     latencies, errors = [], 0
 
     async def client_loop(n):
         nonlocal errors
         async with httpx.AsyncClient(base_url=BASE_URL, timeout=60) as client:
             state = await one_request.setup(client, n)
-            for i in range(per_client):
+            for i in range(requests // clients + (n < requests % clients)):
                 started = time.perf_counter()
                 ok = await one_request(client, state, n, i)
                 if ok:
@@ -211,8 +212,7 @@ async def run_clients(clients, per_client, one_request):
 
 
 def measure(name, clients, requests, scenario):
-    per_client = max(1, requests // clients)
-    return summarize(name, *asyncio.run(run_clients(clients, per_client, scenario)))
+    return summarize(name, *asyncio.run(run_clients(clients, requests, scenario)))
 
 
 class Get:
