@@ -122,6 +122,10 @@ class Comment(MP_Node):
                 condition=Q(poll__isnull=True),
                 name="comment_article_replies_idx",
             ),
+            # Editors' picks: a few among thousands.
+            models.Index(
+                fields=["article", "poll"], condition=Q(featured=True), name="comment_picks_idx"
+            ),
             # The moderation queue.
             models.Index(
                 fields=["created_at"], condition=Q(status="pending"), name="comment_pending_idx"

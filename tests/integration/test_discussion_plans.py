@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from comments import threads
+from comments import services, threads
 from comments.models import Comment
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -45,3 +45,13 @@ def test_the_first_page_of_threads_is_read_in_order(busy_discussion, sort):
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert f"comment_article_{sort}_idx" in plan
     assert "Sort" not in plan
+
+
+def test_the_editors_picks_are_found_without_reading_every_comment(busy_discussion):
+    with CaptureQueriesContext(connection) as queries:
+        services.editors_picks(busy_discussion)
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {queries[0]['sql']}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "comment_picks_idx" in plan
+    assert "Seq Scan on comments_comment" not in plan
