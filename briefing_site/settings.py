@@ -270,6 +270,7 @@ COMMENT_CLASSIFIER_TIMEOUT = env_int("COMMENT_CLASSIFIER_TIMEOUT", 2)
 COMMENTS_AUTO_APPROVE = env_bool("COMMENTS_AUTO_APPROVE", False)
 COMMENT_RATE_PER_READER = os.environ.get("COMMENT_RATE_PER_READER", "5/m")
 COMMENT_EDIT_WINDOW_MINUTES = env_int("COMMENT_EDIT_WINDOW_MINUTES", 15)
+REPORT_RATE_PER_READER = os.environ.get("REPORT_RATE_PER_READER", "10/m")
 # Readers with no session, vote or message share one copy of an article page
 # for this long (0 turns it off); live readers are replayed what is newer.
 ARTICLE_PAGE_CACHE_SECONDS = env_int("ARTICLE_PAGE_CACHE_SECONDS", 5)

@@ -33,6 +33,17 @@ def comment_rate(group, request):
 
 rate_limited = ratelimit(key="user_or_ip", rate=comment_rate, method="POST", block=False)
 
+TOO_MANY_REPORTS = "You are sending reports too fast. Wait a minute and try again."
+
+
+def report_rate(group, request):
+    return settings.REPORT_RATE_PER_READER
+
+
+# Three readers' reports hide a comment: a burst of reports is how a few
+# accounts would silence a discussion, so they are limited on their own.
+reports_limited = ratelimit(key="user", rate=report_rate, method="POST", block=False)
+
 
 # Loading, with the checks every view needs
 
@@ -341,13 +352,18 @@ def like(request, pk):
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@reports_limited
 def report(request, pk):
     comment = _comment(request, pk)
     form = ReportForm(request.POST if request.method == "POST" else None)
     context = {"comment": comment, "form": form, "done": False}
     status = 200
     if request.method == "POST":
-        if form.is_valid():
+        if getattr(request, "limited", False):
+            form.is_valid()  # the form shows again with what the reader wrote
+            form.add_error(None, TOO_MANY_REPORTS)
+            status = 429
+        elif form.is_valid():
             try:
                 report_comment(
                     comment=comment,
