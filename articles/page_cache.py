@@ -19,6 +19,7 @@ import logging
 import time
 
 from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
@@ -29,7 +30,6 @@ log = logging.getLogger(__name__)
 
 # Rendered where each reader's CSRF token goes; every copy served gets its own.
 CSRF_STAND_IN = "csrf-stand-in-for-the-readers-own-token"
-MESSAGES_COOKIE = "messages"
 # How long a stale copy may still be served while one request renders the next.
 RENEWAL_SECONDS = 10
 
@@ -40,7 +40,7 @@ def seconds() -> int:
 
 def applies_to(request, article) -> bool:
     """Whether this request sees the page every newcomer sees."""
-    personal = {settings.SESSION_COOKIE_NAME, VOTER_COOKIE, MESSAGES_COOKIE}
+    personal = {settings.SESSION_COOKIE_NAME, VOTER_COOKIE, CookieStorage.cookie_name}
     return (
         seconds() > 0
         and article.is_published
@@ -72,8 +72,8 @@ def serve(request, article, render_page):
     else:
         response = render_page(request, article, extra_context={"csrf_token": CSRF_STAND_IN})
         html = response.content.decode()
-        if response.status_code == 200:
-            _write(page_key, (html, now + seconds()))
+        fresh = (html, now + seconds()) if response.status_code == 200 else None
+        _write(page_key, fresh)  # with None, only frees the claim to renew
     # get_token() also makes sure the reader is sent the CSRF cookie it matches.
     response.content = html.replace(CSRF_STAND_IN, get_token(request))
     return response
@@ -97,7 +97,8 @@ def _read(page_key):
 
 def _write(page_key, entry):
     try:
-        cache.set(page_key, entry, seconds() + RENEWAL_SECONDS)
+        if entry is not None:
+            cache.set(page_key, entry, seconds() + RENEWAL_SECONDS)
         cache.delete(f"{page_key}:renewing")
     except Exception:
         log.warning("The article page cache is unavailable.", exc_info=True)

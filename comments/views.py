@@ -360,7 +360,6 @@ def report(request, pk):
     status = 200
     if request.method == "POST":
         if getattr(request, "limited", False):
-            form.is_valid()  # the form shows again with what the reader wrote
             form.add_error(None, TOO_MANY_REPORTS)
             status = 429
         elif form.is_valid():
