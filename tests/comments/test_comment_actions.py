@@ -375,3 +375,13 @@ def test_a_comments_links_follow_its_url_patterns(reader, say):
         "detail": reverse("comments:detail", args=[comment.pk]),
         **{key: reverse(f"comments:{name}", args=[comment.pk]) for key, name in names.items()},
     }
+
+
+def test_the_report_page_holds_the_slot_its_htmx_form_answers_into(
+    client, reader, other_reader, say
+):
+    comment = say(other_reader, "Buy cheap watches")
+    client.force_login(reader)
+    page = client.get(reverse("comments:report", args=[comment.pk])).content.decode()
+    assert f'hx-target="#reply-slot-{comment.pk}"' in page
+    assert f'id="reply-slot-{comment.pk}"' in page
