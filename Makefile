@@ -7,7 +7,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-unit test-integration bench bench-quick screenshots lint format migrations install clean
+.PHONY: run test test-unit test-integration bench bench-quick screenshots lint format migrations install node-modules clean
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -25,6 +25,17 @@ $(VENV)/.installed-test: pyproject.toml | $(PY)
 	@touch $@ $(VENV)/.installed-run
 
 install: $(VENV)/.installed-run
+
+# axe-core for the browser tests' accessibility checks, exactly as package-lock.json pins it.
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { \
+		msg="npm is missing: the accessibility tests need axe-core from npm (apt-get install npm)"; \
+		if [ "$${CI:-}" = "true" ] || [ "$${CI:-}" = "1" ]; then echo "$$msg" >&2; exit 1; fi; \
+		echo "$$msg; they will skip" >&2; exit 0; }
+	npm ci --no-audit --no-fund
+	@touch $@
+
+node-modules: node_modules/.installed
 
 ## run: set up and serve the demo article on http://$(HOST):$(PORT)/ (uvicorn, ASGI)
 run: $(VENV)/.installed-run
@@ -47,7 +58,7 @@ test: $(VENV)/.installed-test lint test-unit test-integration
 test-unit: $(VENV)/.installed-test
 	env -u DATABASE_URL -u REDIS_URL -u CELERY_BROKER_URL $(PY) -m pytest -m "not integration"
 
-test-integration: $(VENV)/.installed-test
+test-integration: $(VENV)/.installed-test node_modules/.installed
 	.ci/integration $(PY)
 
 ## bench: load on the real stack (PostgreSQL, Redis, uvicorn with 2 workers), baselines in the same run
@@ -59,7 +70,7 @@ bench-quick: $(VENV)/.installed-test
 	$(PY) -m tests.bench.run --quick
 
 ## screenshots: refresh the README's pictures (the browser tests, saving into tests/e2e/screenshots/)
-screenshots: $(VENV)/.installed-test
+screenshots: $(VENV)/.installed-test node_modules/.installed
 	BRIEFING_SCREENSHOTS=tests/e2e/screenshots .ci/integration $(PY)
 
 lint: $(VENV)/.installed-test
@@ -74,4 +85,4 @@ migrations: $(VENV)/.installed-run
 	$(MANAGE) makemigrations articles polls comments
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache
