@@ -31,6 +31,7 @@ __all__ = [
     "Section",
     "block_markup",
     "classify_question",
+    "export_briefing",
     "parse_block_text",
     "parse_briefing",
     "slugify_title",
@@ -304,6 +305,58 @@ def block_markup(block: Block) -> str:
 
 def _table_row(cells) -> str:
     return "| " + " | ".join(cells) + " |"
+
+
+def export_briefing(briefing: Briefing) -> str:
+    """The briefing written back in the text format; parse_briefing reads the same structure.
+
+    The text is not the original file (headings carry explicit ``#`` markers and
+    blocks are separated by blank lines) but it parses to an equal briefing,
+    warnings aside. Raises BriefingError for the rare structure the format
+    cannot hold.
+    """
+    lines = [_marked(briefing.title, marker=None), "Table of Contents"]
+    lines.extend(
+        f"- {position}. {_marked(title, marker=None)}"
+        for position, title in enumerate(briefing.toc, start=1)
+    )
+    for section in briefing.sections:
+        if section.title is None:
+            _check_lead_survives_toc(section)
+        else:
+            lines.append("")
+            lines.append(_marked(section.title, marker="#" * (section.level - 1)))
+        for block in section.blocks:
+            lines.append("")
+            lines.append(_block_line(block))
+    lines.append("")
+    lines.append(f"Keywords: {', '.join(briefing.keywords)}.")
+    return "\n".join(lines) + "\n"
+
+
+def _marked(title: str, *, marker: str | None) -> str:
+    # A title that itself starts like "# x" needs a marker of its own, or the
+    # reader would take its "#" for one.
+    if marker is None and not HEADING_MARKER.fullmatch(title):
+        return title
+    return f"{marker or '#'} {title}"
+
+
+def _block_line(block: Block) -> str:
+    if block.type == "question":
+        # "- " is taken off a question line; a question starting with "- " keeps its own.
+        return f"- {block.text}"
+    return block_markup(block)
+
+
+def _check_lead_survives_toc(section: Section) -> None:
+    # The lead follows the ToC, which would read a first list item like "2. x" as an entry.
+    first = section.blocks[0] if section.blocks else None
+    if first is not None and first.type == "list" and TOC_ENTRY.fullmatch(f"- {first.items[0]}"):
+        raise BriefingError(
+            f'The lead starts with the list item "{first.items[0]}", which the text format '
+            "would read as a Table of Contents entry; it cannot be exported."
+        )
 
 
 # --------------------------------------------------------------------------- reading the text
