@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "django_ratelimit",
     "allauth",
     "allauth.account",
+    "csp",
     "treebeard",
     "briefing_site",
     "articles",
@@ -85,6 +86,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -193,16 +195,8 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
-        },
-        # Rate-limit counters: with Redis down they let requests through
-        # (RATELIMIT_FAIL_OPEN below) instead of raising.
-        "ratelimit": {
-            "BACKEND": "briefing_site.cache.FailOpenRedisCache",
-            "LOCATION": REDIS_URL,
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
-        },
+        }
     }
-    RATELIMIT_USE_CACHE = "ratelimit"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -219,10 +213,14 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 # HTTPS: on by default in production. SECURE_HTTPS=0 runs production mode over
-# plain HTTP on localhost (benchmarks, integration tests). The TLS-terminating
-# proxy redirects HTTP to HTTPS, so SECURE_SSL_REDIRECT stays off (security.W008).
+# plain HTTP on localhost (benchmarks, integration tests). With HTTPS the app
+# redirects plain HTTP itself (the proxy's X-Forwarded-Proto says which it was);
+# SECURE_SSL_REDIRECT=0 leaves that to a proxy that already does it. /healthz
+# answers over plain HTTP either way, for probes that do not speak TLS.
 SECURE_HTTPS = env_bool("SECURE_HTTPS", not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", SECURE_HTTPS)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = SECURE_HTTPS
 CSRF_COOKIE_SECURE = SECURE_HTTPS
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000) if SECURE_HTTPS else 0
@@ -230,8 +228,41 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HTTPS
 SECURE_HSTS_PRELOAD = SECURE_HTTPS
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+
+# Content-Security-Policy (django-csp), enforced in development too so that a
+# page that needs more shows up at once. Scripts and styles come only from our
+# own static files: no inline <script>, no on*= attributes, no style=""
+# attributes, no eval (htmx runs with allowEval off and without its injected
+# indicator styles; see templates/base.html). JSON for scripts travels in
+# <script type="application/json">, which is data and never executed.
+# connect-src covers the live event stream and htmx's requests; form-action
+# keeps every form (allauth's included) on this site. CSP_REPORT_ONLY=1 sends the
+# same policy as Content-Security-Policy-Report-Only instead (for trying a
+# change on a live site), and CSP_REPORT_URI adds a report-uri.
+_CSP = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+if os.environ.get("CSP_REPORT_URI"):
+    _CSP["DIRECTIVES"]["report-uri"] = [os.environ["CSP_REPORT_URI"]]
+if env_bool("CSP_REPORT_ONLY", False):
+    CONTENT_SECURITY_POLICY = None
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP
+else:
+    CONTENT_SECURITY_POLICY = _CSP
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = None
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
     "django.core.mail.backends.console.EmailBackend"

@@ -1,4 +1,4 @@
-"""The project as a whole: settings from the environment, deploy checks, migrations."""
+"""The project as a whole: settings from the environment, migrations."""
 
 import os
 import subprocess
@@ -33,13 +33,6 @@ def test_no_model_change_lacks_its_migration(db):
     out = StringIO()
     call_command("makemigrations", "--check", "--dry-run", stdout=out)
     assert "No changes detected" in out.getvalue()
-
-
-def test_production_mode_passes_the_deploy_checks_but_the_proxy_redirect():
-    result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
-    assert result.returncode != 0, "W008 is expected: the proxy redirects to HTTPS"
-    warnings = [line for line in result.stderr.splitlines() if "(security." in line]
-    assert [line.split(")")[0] for line in warnings] == ["?: (security.W008"]
 
 
 def test_production_over_plain_http_turns_secure_cookies_off():
