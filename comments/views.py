@@ -326,6 +326,8 @@ def edit(request, pk):
 def delete(request, pk):
     comment = _comment(request, pk)
     if request.method == "GET":
+        if comment.author_id != request.user.pk and not services.can_moderate(request.user):
+            return HttpResponse("Only its author can delete a comment.", status=403)
         return render(request, "comments/confirm_delete.html", {"comment": comment})
     try:
         comment = delete_comment(comment=comment, actor=request.user)
