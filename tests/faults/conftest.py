@@ -307,3 +307,17 @@ class ResumingEventStream(threading.Thread):
 
     def close(self):
         self._closed.set()
+
+
+def manage_shell(env, code: str, *, timeout=120) -> str:
+    """Run `code` in the app's environment (manage.py shell -c); returns what it printed."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--verbosity", "0", "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout
