@@ -208,6 +208,8 @@ def send_followup_email(notice_id: int) -> bool:
         if notice is None or not notice.user.email or not _still_wanted(notice):
             return False
         followup = notice.followup
+        if not followup.is_published:
+            return False  # taken back (or never out) since the notice: tell nobody of it
         context = {
             "followup": followup,
             "user": notice.user,
