@@ -97,7 +97,7 @@ def browser_page(chromium, app_server, viewport):
             page.get_by_label("Email").fill(as_user.email)
             page.get_by_label("Password").fill(PASSWORD)
             page.get_by_role("button", name="Log in").click()
-            page.wait_for_url(f"**{path}")
+            page.wait_for_url(lambda url: "/accounts/login/" not in url)
         else:
             page.goto(f"{app_server}{path}")
         return page
