@@ -44,9 +44,13 @@ def client_address(request) -> str:
 
 
 def voter_identity(request) -> str:
+    """The account, the voter cookie, or, for a request without one, the reader's
+    address (behind a proxy REMOTE_ADDR is the proxy's: every new reader would share it)."""
     if request.user.is_authenticated:
         return f"user:{request.user.pk}"
-    return "cookie:" + request.COOKIES.get("voter", request.META.get("REMOTE_ADDR", ""))
+    if "voter" in request.COOKIES:
+        return "cookie:" + request.COOKIES["voter"]
+    return "address:" + client_address(request)
 
 
 def is_limited(request) -> bool:
