@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 
 from articles.models import Article
 
@@ -25,7 +26,9 @@ class LatestArticles(Feed):
         return article.title
 
     def item_description(self, article):
-        return article.lead
+        # Feed readers show a description (Atom: a summary of type "html") as HTML, and
+        # the lead is an editor's plain text: escape it, or "<script>" in it would run there.
+        return escape(article.lead)
 
     def item_pubdate(self, article):
         return article.published_at
@@ -53,7 +56,7 @@ class StoryArticles(LatestArticles):
         return f"Briefing: {root.title} (the story so far)"
 
     def description(self, root):
-        return root.lead
+        return escape(root.lead)  # the RSS channel's description is HTML too
 
     def link(self, root):
         return root.get_absolute_url()
