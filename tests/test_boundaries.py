@@ -96,6 +96,12 @@ def _comment(o):
     return (c.body, c.deleted_at, c.status, c.featured)
 
 
+def _pending(o):
+    c = Comment.objects.get(pk=o.pending.pk)
+    rows = (Comment.objects.count(), Like.objects.count(), Report.objects.count())
+    return (c.body, c.deleted_at, c.status, c.featured, c.like_count, c.report_count, rows)
+
+
 def _likes(o):
     return (Like.objects.count(), Comment.objects.get(pk=o.comment.pk).like_count)
 
@@ -269,6 +275,53 @@ SITE = [
         state=_featured,
     ),
     Row("pick", "GET", "/comments/{comment}/pick/", "405 405 405 405 405 405"),
+    # A comment awaiting moderation: its author's alone (moderators use the admin)
+    Row("pending comment's page", "GET", "/comments/{pending}/", "404 200 404 404 404 404"),
+    Row(
+        "reply to a pending comment",
+        "POST",
+        "/comments/{pending}/reply/",
+        "login 422 404 404 404 404",
+        data={"body": "A reply."},
+        state=_pending,
+    ),
+    Row(
+        "edit a pending comment",
+        "POST",
+        "/comments/{pending}/edit/",
+        "login 303 404 404 404 404",
+        data={"body": "Second thoughts."},
+        state=_pending,
+    ),
+    Row(
+        "like a pending comment",
+        "POST",
+        "/comments/{pending}/like/",
+        "login 422 404 404 404 404",
+        state=_pending,
+    ),
+    Row(
+        "report a pending comment",
+        "POST",
+        "/comments/{pending}/report/",
+        "login 422 404 404 404 404",
+        data={"reason": "spam"},
+        state=_pending,
+    ),
+    Row(
+        "pick a pending comment",
+        "POST",
+        "/comments/{pending}/pick/",
+        "login 403 404 404 404 404",
+        state=_pending,
+    ),
+    Row(
+        "delete a pending comment",
+        "POST",
+        "/comments/{pending}/delete/",
+        "login 303 404 404 404 404",
+        state=_pending,
+    ),
     # Polls
     Row(
         "vote",
@@ -593,6 +646,7 @@ def world(demo_article, reader, other_reader_account, moderator, editor, setting
     posted = post_comment(article=demo_article, author=reader, body="Worth a look.")
     approve_comment(posted.pk)
     comment = Comment.objects.get(pk=posted.pk)
+    pending = post_comment(article=demo_article, author=reader, body="Still waiting.")
     poll = Poll.objects.get(article=demo_article, kind=Poll.Kind.YES_NO)
     open_poll = Poll.objects.get(article=demo_article, kind=Poll.Kind.OPEN)
     other_poll = Poll.objects.filter(article=demo_article).exclude(pk=poll.pk).first()
@@ -610,6 +664,7 @@ def world(demo_article, reader, other_reader_account, moderator, editor, setting
     objects = SimpleNamespace(
         article=demo_article,
         comment=comment,
+        pending=pending,
         reader=reader,
         poll=poll,
         open_poll=open_poll,
@@ -621,6 +676,7 @@ def world(demo_article, reader, other_reader_account, moderator, editor, setting
         "article": demo_article.pk,
         "section": Section.objects.filter(article=demo_article).first().pk,
         "comment": comment.pk,
+        "pending": pending.pk,
         "poll": poll.pk,
         "open_poll": open_poll.pk,
         "choice": poll.choices.first().pk,
