@@ -39,6 +39,7 @@ SAFE_TAGS = {
 SAFE_ATTRIBUTES = {
     *("class", "id", "rel", "start", "title", "lang", "dir", "role", "datetime", "for"),
     *("colspan", "rowspan", "scope", "headers", "hidden", "value", "max", "tabindex"),
+    "data-label",  # a table cell's column name, shown by CSS as text
 }
 
 
@@ -121,6 +122,8 @@ def _attribute_dangers(name: str, value: str) -> list[str]:
 
 
 def _normalised(value: str) -> str:
+    # Ids, cursors and CSRF tokens differ from page to page; what a value does does not.
+    value = re.sub(r"[A-Za-z0-9_\-]{24,}", "T", value)
     return re.sub(r"\d+", "N", value)
 
 
@@ -129,8 +132,12 @@ def suspicious(html: str) -> set[tuple]:
     signatures = set()
     for tag, attrs in elements(html):
         odd_attributes = []
+        plain_meta = tag == "meta" and "http-equiv" not in dict(attrs)
         for name, value in attrs:
             if name in SAFE_ATTRIBUTES or name.startswith("aria-"):
+                continue
+            if plain_meta and name == "content":
+                odd_attributes.append((name, "text"))  # metadata, never run or fetched
                 continue
             if name in URL_ATTRIBUTES and url_scheme(value) in {*SAFE_SCHEMES, ""}:
                 if bad_url(value):
