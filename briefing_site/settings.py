@@ -138,6 +138,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_boo
     # connection; a pool per process caps them (requests wait their turn
     # instead of exhausting the server's max_connections).
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Django's backend, whose pool drops all its dead connections at once after
+    # a PostgreSQL restart (briefing_site/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "briefing_site.postgresql"
     DATABASES["default"]["OPTIONS"] = {
         "pool": {
             "min_size": 1,

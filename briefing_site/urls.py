@@ -5,6 +5,9 @@ from django.urls import include, path
 from articles.sitemaps import ArticleSitemap
 from briefing_site.views import healthz, notices, notices_link
 
+# A database outage answers 503 "try again" rather than 500 (briefing_site/errors.py).
+handler500 = "briefing_site.errors.server_error"
+
 admin.site.site_header = "Briefing newsroom"
 admin.site.site_title = "Briefing admin"
 admin.site.index_title = "Newsroom"
