@@ -4,12 +4,19 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from articles.models import Article
 from comments import live
-from comments.models import Comment, Like, ModerationDecision, ModerationSettings, Report
+from comments.models import (
+    AuthorStanding,
+    Comment,
+    Like,
+    ModerationDecision,
+    ModerationSettings,
+    Report,
+)
 from comments.rendering import BodyError, clean_body, render_body
 from comments.scoring import wilson_lower_bound
 from polls.models import Poll, Vote
@@ -282,9 +289,20 @@ def delete_comment(*, comment: Comment, actor) -> Comment:
     return comment
 
 
+def is_barred(user) -> bool:
+    """Banned, or suspended for now: out of the discussion (the pipeline rejects their
+    comments; their likes and reports, three of which hide a comment, are refused)."""
+    now = timezone.now()
+    return AuthorStanding.objects.filter(
+        Q(banned_at__isnull=False) | Q(suspended_until__gt=now), user=user
+    ).exists()
+
+
 def _check_can_react(comment: Comment, reader):
     if not reader.is_authenticated:
         raise NotAllowed("Log in to react to comments.")
+    if is_barred(reader):
+        raise NotAllowed("Your account cannot take part in discussions at the moment.")
     if comment.is_deleted or comment.status != Comment.Status.APPROVED:
         raise CommentRefused("That comment is not open for reactions.")
 

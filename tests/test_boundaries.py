@@ -890,3 +890,37 @@ def test_the_readme_shows_this_table():
         "README.md's 'Who may do what' table differs from tests/test_boundaries.py; "
         "paste this in its place:\n\n" + table
     )
+
+
+# ---------------------------------------------------------------------------
+# What a ban takes away
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("standing", ["banned", "suspended"])
+def test_a_barred_reader_can_no_longer_like_or_report(world, standing):
+    """A ban (or a suspension while it lasts) takes a reader out of the discussion: their
+    comments are rejected by the pipeline, and their likes and reports are refused too
+    (three reports hide a comment: a banned troll must not keep that lever)."""
+    objects, _ids = world
+    other = objects.users["other"]
+    now = timezone.now()
+    fields = (
+        {"banned_at": now}
+        if standing == "banned"
+        else {"suspended_until": now + dt.timedelta(days=1)}
+    )
+    AuthorStanding.objects.create(user=other, **fields)
+    client = Client()
+    client.force_login(other)
+    assert client.post(f"/comments/{objects.comment.pk}/like/").status_code == 403
+    report = client.post(f"/comments/{objects.comment.pk}/report/", {"reason": "spam"})
+    assert report.status_code == 403
+    assert not Like.objects.exists()
+    assert not Report.objects.exists()
+    # The suspension over, they take part again.
+    AuthorStanding.objects.filter(user=other).update(
+        banned_at=None, suspended_until=now - dt.timedelta(minutes=1)
+    )
+    assert client.post(f"/comments/{objects.comment.pk}/like/").status_code == 303
+    assert Like.objects.count() == 1
