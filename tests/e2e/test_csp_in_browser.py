@@ -114,9 +114,12 @@ def watched(chromium, app_server):
         context.context.close()
 
 
-def shoot(page, name):
+def shoot(page, name, *parts):
+    """The top of the page and the given parts of it, when SCREENSHOTS names a folder."""
     if SCREENSHOTS:
-        page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}.png"), full_page=True)
+        page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}.png"))
+        for number, part in enumerate(parts, 1):
+            part.screenshot(path=str(Path(SCREENSHOTS) / f"{name}-{number}.png"))
 
 
 def test_the_policy_blocks_what_it_should_and_is_seen_doing_so(watched, demo_article):
@@ -184,7 +187,7 @@ def test_a_reader_votes_comments_and_sees_live_updates_with_nothing_blocked(
     expect(reply_slot.locator(".compose--reply")).to_have_count(0)
 
     assert page.evaluate("window.noReload") is True
-    shoot(page, "csp-article-1280")
+    shoot(page, "csp-article-1280", poll, discussion)
     browser.assert_clean()
 
     # The stream itself: no sniffing, and the policy like every response.
@@ -207,7 +210,7 @@ def test_an_anonymous_reader_on_a_phone_meets_nothing_blocked(watched, demo_arti
     poll.get_by_label("No", exact=True).check()
     poll.get_by_role("button", name="Vote").click()
     expect(poll.get_by_text("1 reader voted.")).to_be_visible()
-    shoot(browser.page, "csp-article-360")
+    shoot(browser.page, "csp-article-360", poll, browser.page.locator("#discussion-article"))
     browser.goto("/accounts/login/")
     browser.goto("/accounts/signup/")
     browser.assert_clean()
