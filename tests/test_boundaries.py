@@ -27,6 +27,7 @@ from allauth.account.models import EmailAddress
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
@@ -469,6 +470,18 @@ ADMIN = [
     Row("admin index", "GET", "/admin/", "admin admin admin 200 200 200"),
     Row("admin: articles app", "GET", "/admin/articles/", "admin admin admin 200 200 200"),
     Row("admin: accounts app", "GET", "/admin/auth/", "admin admin admin 404 404 200"),
+    Row(
+        "admin: view on site",
+        "GET",
+        "/admin/r/{article_type}/{article}/",
+        "admin admin admin 302 302 302",
+    ),
+    Row(
+        "admin: change one's password",
+        "GET",
+        "/admin/password_change/",
+        "admin admin admin 200 200 200",
+    ),
     *_admin_page_rows(),
     Row(
         "admin: write a follow-up (form)",
@@ -673,6 +686,7 @@ def world(demo_article, reader, other_reader_account, moderator, editor, setting
     )
     ids = {
         "slug": demo_article.slug,
+        "article_type": ContentType.objects.get_for_model(Article).pk,
         "article": demo_article.pk,
         "section": Section.objects.filter(article=demo_article).first().pk,
         "comment": comment.pk,
