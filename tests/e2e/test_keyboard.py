@@ -131,6 +131,14 @@ def test_a_keyboard_reader_votes_comments_replies_and_reports(keyboard_reader):
     expect(page.locator("#body-article")).to_have_value("")
     assert_focus_inside(page, ".comment-entry:has(.comment__pending)")
 
+    # Like: the button is swapped for its new state and keeps the focus.
+    tab_to(page, f"#like-{ada_said.pk} button")
+    page.keyboard.press("Enter")
+    liked = page.locator(f"#like-{ada_said.pk} button")
+    expect(liked).to_have_attribute("aria-pressed", "true")
+    expect(liked).to_have_text(re.compile(r"Liked\s*·\s*1"))
+    expect(liked).to_be_focused()
+
     # Reply: Tab on to Ada's Reply link; Enter opens the reply box with focus in it.
     tab_to(page, f"#c{ada_said.pk} [data-reply-link]")
     page.keyboard.press("Enter")
@@ -166,6 +174,37 @@ def test_a_keyboard_reader_votes_comments_replies_and_reports(keyboard_reader):
     assert report.reason == reason != "spam"  # the second reason, chosen with an arrow key
 
     assert page.evaluate("window.noReload") is True
+
+
+def test_a_keyboard_reader_edits_then_deletes_their_comment(keyboard_reader, demo_article):
+    page, _ = keyboard_reader
+    tab_to(page, "#body-article")
+    page.keyboard.type("A first thought.")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    mine = page.locator(".comment-entry").filter(has_text="A first thought.")
+    expect(mine).to_contain_text("awaiting moderation")
+    pk = Comment.objects.get(body="A first thought.").pk
+
+    tab_to(page, f"#c{pk} a[href$='/edit/']")
+    page.keyboard.press("Enter")
+    box = page.locator(f"#edit-{pk}")
+    expect(box).to_be_focused()
+    page.keyboard.press("ControlOrMeta+a")
+    page.keyboard.type("A second thought.")
+    tab_to(page, f"#c{pk} .compose--edit button[type=submit]")
+    page.keyboard.press("Enter")
+    expect(page.locator(f"#c{pk}")).to_contain_text("A second thought.")
+    expect(page.locator(f"#c{pk}")).to_contain_text("edited")
+    assert_focus_inside(page, f"#c{pk}")
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    tab_to(page, f"#c{pk} .comment__actions button")
+    expect(page.locator(f"#c{pk} .comment__actions button")).to_have_text("Delete")
+    page.keyboard.press("Enter")
+    # Without replies it leaves the page; focus moves to the comment beside it.
+    expect(page.locator(f"#c{pk}")).to_have_count(0)
+    assert_focus_inside(page, "#comments-article .comment-entry")
 
 
 def test_cancelling_a_reply_gives_focus_back_to_the_reply_link(keyboard_reader):

@@ -6,16 +6,16 @@
 // with `autofocus` (htmx focuses it after the swap: the vote's "counted" message, a
 // new comment, a reply box). Otherwise, when a swap the reader asked for from the
 // keyboard or the mouse left focus nowhere, it goes to the swapped content: a comment
-// as a whole, else its first visible control, else the content itself. Swaps nobody
-// asked for (live updates) never move focus.
+// as a whole, else its first visible control, else the content itself; when the swap
+// removed its target (a deleted comment without replies), to the comment beside it or
+// the section it was in. Swaps nobody asked for (live updates) never move focus.
 (function () {
   "use strict";
 
   var CONTROLS =
     'a[href], button:not([disabled]), input:not([type="hidden"]):not([disabled]), select:not([disabled]), textarea:not([disabled])';
-  var asked = null; // the element whose request the reader started, while it runs
-  var settled = [];
-  var scheduled = false;
+  // The request the reader started (from the focused control or its form), while it runs.
+  var pending = null;
 
   function lost() {
     var active = document.activeElement;
@@ -34,9 +34,8 @@
   }
 
   function place(element) {
-    var entry = element.closest(".comment-entry");
-    if (entry) {
-      return entry.querySelector(".comment") || entry;
+    if (element.matches(".comment-entry")) {
+      return element.querySelector(".comment") || element;
     }
     var controls = element.matches(CONTROLS) ? [element] : element.querySelectorAll(CONTROLS);
     for (var i = 0; i < controls.length; i += 1) {
@@ -47,15 +46,37 @@
     return element;
   }
 
-  function restore() {
-    scheduled = false;
-    var candidates = settled.filter(function (element) {
-      return element.nodeType === 1 && element.isConnected && element !== document.body;
+  function connected(elements) {
+    return elements.filter(function (element) {
+      return element && element.nodeType === 1 && element.isConnected && element !== document.body;
     });
-    settled = [];
-    if (lost() && candidates.length) {
-      focusOn(place(candidates[0]));
+  }
+
+  function finish() {
+    var request = pending;
+    pending = null;
+    if (!request || !lost()) {
+      return;
     }
+    var swapped = connected(request.settled);
+    var neighbours = connected(request.around);
+    if (swapped.length) {
+      focusOn(place(swapped[0]));
+    } else if (neighbours.length) {
+      // A neighbouring comment, else the section it was in (as a whole).
+      var neighbour = neighbours[0];
+      focusOn(neighbour.matches("section") ? neighbour : place(neighbour));
+    }
+  }
+
+  function later(request, delay) {
+    clearTimeout(request.timer);
+    request.timer = setTimeout(finish, delay);
+  }
+
+  function ours(event) {
+    var config = event.detail.requestConfig;
+    return pending && config && config.elt === pending.elt ? pending : null;
   }
 
   // Cancelling a reply (js/site.js empties the slot) hands focus back to its Reply link.
@@ -81,21 +102,26 @@
     var active = document.activeElement;
     var elt = event.detail.elt;
     if (active && active !== document.body && elt && (elt === active || elt.contains(active))) {
-      asked = elt;
+      pending = { elt: elt, settled: [], around: [], timer: null };
+    }
+  });
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var request = ours(event);
+    var target = event.detail.target;
+    if (request && target) {
+      request.around = [target.nextElementSibling, target.previousElementSibling, target.closest("section")];
+      // A swap that leaves nothing in the page settles on a detached element, whose
+      // htmx:afterSettle never reaches the document: look once htmx has settled.
+      later(request, 200);
     }
   });
 
   document.addEventListener("htmx:afterSettle", function (event) {
-    if (!asked || event.detail.elt !== asked) {
-      return;
-    }
-    settled.push(event.target);
-    if (!scheduled) {
-      scheduled = true;
-      setTimeout(function () {
-        asked = null;
-        restore();
-      }, 0);
+    var request = ours(event);
+    if (request) {
+      request.settled.push(event.target);
+      later(request, 0);
     }
   });
 })();
