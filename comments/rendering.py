@@ -36,6 +36,14 @@ _ALLOWED_URL = re.compile(r"(?:https?|mailto):", re.IGNORECASE)
 _BLOCK_TAGS = {"p", "br", "blockquote", "ul", "ol", "li", "pre"}
 
 
+# What Django decodes a byte that is not UTF-8 to: the client sent something we cannot read.
+UNREADABLE = "\N{REPLACEMENT CHARACTER}"
+UNREADABLE_MESSAGE = (
+    "Your comment has characters that could not be read (shown as \N{REPLACEMENT CHARACTER}); "
+    "retype them and post again."
+)
+
+
 class BodyError(ValueError):
     """The body is refused; the message is one sentence for the reader."""
 
@@ -77,6 +85,8 @@ def clean_body(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if any(_is_forbidden(char) for char in text):
         raise BodyError("Remove the control characters from your comment before posting.")
+    if UNREADABLE in text:
+        raise BodyError(UNREADABLE_MESSAGE)
     text = _strip_trailing_whitespace(text)
     if not text:
         raise BodyError("Write something before posting.")

@@ -64,6 +64,8 @@ def clean_proposal(text: str) -> str:
         )
     if any(unicodedata.category(char) == "Cc" for char in text):
         raise ProposalRefused("Your answer contains control characters.")
+    if "\N{REPLACEMENT CHARACTER}" in text:  # a byte that was not UTF-8
+        raise ProposalRefused("Your answer has characters that could not be read; retype them.")
     if not normalize_answer(text):
         raise ProposalRefused("Your answer needs some words, not only punctuation.")
     return text
