@@ -140,6 +140,8 @@ BAD_BODIES = {
     "wrong types": b"choice=1&choice=abc&poll=xyz&reason=1&reason=2&show_stance=maybe",
     "not a form": b'{"body": "hello", "choice": 1}',
     "only spaces": b"body=+++%09%0A&text=+++&note=+&reason=other",
+    "over the upload limit": b"body=" + b"x" * 3_000_000,
+    "too many fields": b"&".join(b"f%d=1" % n for n in range(2000)),
 }
 
 
