@@ -7,7 +7,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-unit test-integration bench bench-quick screenshots lint format migrations install node-modules clean
+.PHONY: run test test-unit test-integration test-faults bench bench-quick screenshots lint format migrations install node-modules clean
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -52,14 +52,18 @@ run: $(VENV)/.installed-run
 		exec $(BIN)/uvicorn briefing_site.asgi:application --host $(HOST) --port $(PORT) --timeout-graceful-shutdown 3; \
 	fi
 
-## test: lint, the suite on the embedded defaults, then on PostgreSQL + Redis with the integration tests
-test: $(VENV)/.installed-test lint test-unit test-integration
+## test: lint, the suite on the embedded defaults, then on PostgreSQL + Redis with the integration tests, then the fault tests
+test: $(VENV)/.installed-test lint test-unit test-integration test-faults
 
 test-unit: $(VENV)/.installed-test
 	env -u DATABASE_URL -u REDIS_URL -u CELERY_BROKER_URL $(PY) -m pytest -m "not integration"
 
 test-integration: $(VENV)/.installed-test node_modules/.installed
-	.ci/integration $(PY)
+	.ci/integration $(PY) "not faults"
+
+## test-faults: Redis stopped, a worker killed, PostgreSQL restarted, a poison comment (about 3 minutes)
+test-faults: $(VENV)/.installed-test
+	.ci/integration $(PY) faults
 
 ## bench: load on the real stack (PostgreSQL, Redis, uvicorn with 2 workers), baselines in the same run
 bench: $(VENV)/.installed-test

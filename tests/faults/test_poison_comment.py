@@ -16,7 +16,11 @@ from tests.faults.conftest import manage_shell, running, start_worker
 from tests.faults.poison import POISON
 from tests.services import wait_until
 
-pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.faults,
+    pytest.mark.django_db(transaction=True),
+]
 
 OTHERS = 30
 

@@ -18,7 +18,11 @@ import pytest
 from tests.faults.conftest import manage_shell
 from tests.services import ROOT, uvicorn
 
-pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.faults,
+    pytest.mark.django_db(transaction=True),
+]
 
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 SERVER_ERROR = re.compile(r"Traceback|Server Error|Internal Server Error")

@@ -28,7 +28,11 @@ from tests.faults.conftest import (
 )
 from tests.services import uvicorn, wait_until
 
-pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.faults,
+    pytest.mark.django_db(transaction=True),
+]
 
 READERS = 100
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')

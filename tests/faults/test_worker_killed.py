@@ -26,7 +26,11 @@ from tests.faults.conftest import (
 )
 from tests.services import wait_until
 
-pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.faults,
+    pytest.mark.django_db(transaction=True),
+]
 
 BATCH = 500
 
