@@ -84,14 +84,15 @@ def assert_focus_inside(page, selector):
 
 
 @pytest.fixture
-def keyboard_reader(chromium, app_server, demo_article):
+def keyboard_reader(request, chromium, app_server, demo_article):
     ada = account("ada_reads")
     said = post_comment(article=demo_article, author=ada, body="ASEAN has never enforced a truce.")
     approve_comment(said.pk)
     said = Comment.objects.get(pk=said.pk)
 
     reader = account("kim_keys")
-    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    width = 360 if getattr(request, "param", "desktop") == "phone" else 1280
+    context = chromium.new_context(viewport={"width": width, "height": 800})
     page = context.new_page()
     page.goto(f"{app_server}/accounts/login/?next={demo_article.get_absolute_url()}")
     page.get_by_label("Email").fill(reader.email)
@@ -103,6 +104,7 @@ def keyboard_reader(chromium, app_server, demo_article):
     context.close()
 
 
+@pytest.mark.parametrize("keyboard_reader", ["desktop", "phone"], indirect=True)
 def test_a_keyboard_reader_votes_comments_replies_and_reports(keyboard_reader):
     page, ada_said = keyboard_reader
     poll = page.locator("section.poll").first
