@@ -176,10 +176,22 @@ def test_the_article_for_a_signed_in_reader(browser_page, axe_source, viewport, 
     audit(page, axe_source, "article-reader-forms", viewport)
 
 
-def test_the_log_in_page(browser_page, axe_source, viewport, db):
+def test_the_log_in_page_and_its_error(browser_page, axe_source, viewport, db):
     page = browser_page("/accounts/login/")
     expect(page.get_by_role("button", name="Log in")).to_be_visible()
     audit(page, axe_source, "login", viewport)
+
+    page.get_by_label("Email").fill("nobody@example.com")
+    page.get_by_label("Password").fill("not the password")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    audit(page, axe_source, "login-error", viewport)
+
+
+def test_the_sign_up_page(browser_page, axe_source, viewport, db):
+    page = browser_page("/accounts/signup/")
+    expect(page.get_by_role("button", name="Sign up")).to_be_visible()
+    audit(page, axe_source, "signup", viewport)
 
 
 def test_the_moderation_queue(browser_page, axe_source, viewport, lively_article):
