@@ -19,7 +19,6 @@ import contextlib
 import json
 import xml.etree.ElementTree as ET
 from html import escape
-from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -37,29 +36,10 @@ from comments.rendering import BodyError, render_body
 from comments.services import approve_comment, post_comment, report_comment
 from polls.models import Choice, Poll
 from polls.proposals import ProposalRefused, moderate_proposals, propose_answer
+from tests.security.corpus import PAYLOAD_FILE, PAYLOADS, briefing_text, one_line
 from tests.security.html_safety import assert_nothing_runs, dangers
 
-PAYLOAD_FILE = Path(__file__).with_name("xss_payloads.txt")
-MARKERS = {"⟪NL⟫": "\n", "⟪NUL⟫": "\x00", "⟪TAB⟫": "\t"}
-
-
-def load_payloads() -> list[str]:
-    payloads = []
-    for line in PAYLOAD_FILE.read_text(encoding="utf-8").split("\n"):
-        if not line or line.startswith("#="):
-            continue
-        for marker, char in MARKERS.items():
-            line = line.replace(marker, char)
-        payloads.append(line)
-    return payloads
-
-
-PAYLOADS = load_payloads()
 HARMLESS = ["Harmless words", "More *plain* text", "A [link](https://example.org/)"]
-
-
-def one_line(text: str) -> str:
-    return " ".join(text.replace("\x00", "").split())
 
 
 def test_the_corpus_covers_the_families():
@@ -80,25 +60,6 @@ def test_each_payload_alone_renders_inert(payload):
 
 
 # --------------------------------------------------------------------------- building the site
-
-
-def briefing_text(title: str, texts: list[str]) -> str:
-    lines = [one_line(text) for text in texts]
-    titles = [f"Section {n}: {line}" for n, line in enumerate(lines[:12], start=1)]
-    out = [title, "Table of Contents", f"- 1. {title}"]
-    out += [f"- {n}. {heading}" for n, heading in enumerate(titles, start=2)]
-    out.append(f"- {len(titles) + 2}. Reader Questions")
-    out += lines  # the lead: one paragraph (or list, or table) each
-    for heading, line in zip(titles, lines, strict=False):
-        out += [heading, line, f"- {line}", f"- item {line}", "", f"Caption {line}"]
-        out += ["| Head | " + line + " |", "|---|---|", f"| {line} | cell |"]
-    out.append("Reader Questions")
-    out += [f"What about {line}?" for line in lines]
-    triples = zip(lines[:20], lines[1:21], lines[2:22], strict=False)
-    out += [f"Which: {a}, {b}, or {c}?" for a, b, c in triples]
-    keywords = [line.replace(",", " ") for line in lines if line.replace(",", " ").strip()]
-    out.append("Keywords: " + ", ".join(keywords) + ".")
-    return "\n".join(out)
 
 
 def build(prefix: str, texts: list[str]) -> dict:
