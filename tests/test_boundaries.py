@@ -498,7 +498,7 @@ ADMIN = [
         state=_articles,
     ),
     Row(
-        "admin: change an article",
+        "admin: change an article (incomplete form)",
         "POST",
         "/admin/articles/article/{article}/change/",
         "admin admin admin 403 200 200",
@@ -506,7 +506,7 @@ ADMIN = [
         state=_article,
     ),
     Row(
-        "admin: delete an article",
+        "admin: delete an article with comments",
         "POST",
         "/admin/articles/article/{article}/delete/",
         # its comments' decisions are kept forever: nobody deletes a discussed article
@@ -778,8 +778,8 @@ NO_OP = {
     ("admin: ban the author (action)", "editor"),
     ("admin: suspend the author (action)", "editor"),
     ("admin: trust the author (action)", "editor"),
-    ("admin: change an article", "editor"),
-    ("admin: change an article", "superuser"),
+    ("admin: change an article (incomplete form)", "editor"),
+    ("admin: change an article (incomplete form)", "superuser"),
 }
 
 
