@@ -188,6 +188,8 @@ def test_a_reader_votes_comments_and_sees_live_updates_with_nothing_blocked(
 
     assert page.evaluate("window.noReload") is True
     shoot(page, "csp-article-1280", poll, discussion)
+    browser.goto("/accounts/email/")  # the reader's account page
+    expect(page.get_by_text(reader.email)).to_be_visible()
     browser.assert_clean()
 
     # The stream itself: no sniffing, and the policy like every response.
@@ -218,12 +220,16 @@ def test_an_anonymous_reader_on_a_phone_meets_nothing_blocked(watched, demo_arti
 
 @pytest.mark.parametrize("width", [1280, 360])
 def test_a_moderator_works_the_queue_with_nothing_blocked(watched, demo_article, width):
+    # Held for a moderator by a worker if one runs (the session may have started one),
+    # else pending: on the queue's first page either way.
+    demo_article.premoderate = True
+    demo_article.save(update_fields=["premoderate"])
     author = account("ada_writes")
     comment = post_comment(article=demo_article, author=author, body="Waiting for a moderator.")
     moderator = account("mo_moderates", group=MODERATORS)
     browser = watched(width)
     page = browser.page
-    queue = "/admin/comments/comment/?queue=pending"
+    queue = "/admin/comments/comment/"
 
     browser.log_in(moderator, queue)
     expect(page.get_by_text("Waiting for a moderator.")).to_be_visible()
