@@ -244,7 +244,10 @@ SESSION_COOKIE_HTTPONLY = True
 # connect-src covers the live event stream and htmx's requests; form-action
 # keeps every form (allauth's included) on this site. CSP_REPORT_ONLY=1 sends the
 # same policy as Content-Security-Policy-Report-Only instead (for trying a
-# change on a live site), and CSP_REPORT_URI adds a report-uri.
+# change on a live site), and CSP_REPORT_URI adds a report-uri. With DEBUG on,
+# Django's debug pages for 404 and 500 go out without the policy (django-csp),
+# but one that answers an htmx request (django-htmx's debug handler swaps it in)
+# shows without its styles and scripts: open its URL directly.
 _CSP = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
