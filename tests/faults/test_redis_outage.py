@@ -4,17 +4,20 @@ The app runs as in production (uvicorn, 2 processes, DEBUG=0) with a Celery
 worker and beat, all on a private redis-server this test stops and starts
 again. Nothing a reader sends may be lost, nothing may answer with a server
 error, and once Redis is back every comment is moderated exactly once and the
-live stream resumes on its own.
+live stream resumes on its own: in Chromium (the page's own EventSource and
+live.js) and for a reader at the HTTP level that reconnects as EventSource does.
 """
 
 import asyncio
 import re
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
 from django.contrib.auth import get_user_model
+from playwright.sync_api import expect
 
 from comments.models import Comment, ModerationDecision
 from polls.models import Poll
@@ -53,11 +56,13 @@ def each_reader(base_url, jars, work):
                 jar.update(client.cookies)
             await asyncio.gather(*(client.aclose() for client in clients))
 
-    return asyncio.run(all_at_once())
+    # A thread of its own: Playwright's sync API keeps an event loop in this one.
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, all_at_once()).result()
 
 
 def test_a_redis_outage_loses_no_comment_and_live_updates_resume_by_themselves(
-    production_env, private_redis, demo_article, settings, tmp_path
+    production_env, private_redis, demo_article, settings, tmp_path, chromium
 ):
     env = {
         **production_env,
@@ -81,6 +86,11 @@ def test_a_redis_outage_loses_no_comment_and_live_updates_resume_by_themselves(
     ):
         live = ResumingEventStream(f"{base_url}{article_url}events/")
         live.start()
+        browser = chromium.new_context()
+        open_page = browser.new_page()
+        open_page.goto(f"{base_url}{article_url}")
+        live_state = open_page.locator("article[data-live-state]")
+        expect(live_state).to_have_attribute("data-live-state", "streaming")
         jars = [httpx.Cookies({"sessionid": key}) for key in sessions]
         pages = each_reader(base_url, jars, lambda client, n: client.get(article_url))
         tokens = [TOKEN.search(page.text)[1] for page in pages]
@@ -172,6 +182,17 @@ def test_a_redis_outage_loses_no_comment_and_live_updates_resume_by_themselves(
 
         wait_until(live_reader_saw_them, timeout=30, what="the live reader catching up")
         live.close()
+
+        # The page open in the browser since before the outage was told too.
+        new_comments = open_page.locator('[data-new-comments-for="comments-article"]')
+        expect(new_comments).to_have_text(
+            f"{len(approved) + 1} new comments: show", timeout=30_000
+        )  # the warm-up comment and the approved ones
+        expect(live_state).to_have_attribute("data-live-state", "streaming")
+        new_comments.click()
+        one_of_them = Comment.objects.filter(pk__in=approved).order_by("?").first().body
+        expect(open_page.get_by_text(one_of_them, exact=True)).to_be_visible()
+        browser.close()
         print(
             f"moderated {len(accepted)} in {recovered_in:.1f} s after Redis returned; "
             f"{len(approved)} approved reached the live reader over {live.connections} connections"
