@@ -8,6 +8,7 @@ bypasses CSP to let the test inject axe; the page's own scripts run as usual.
 
 import os
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -79,7 +80,10 @@ def lively_article(demo_article):
     say(ada, "A precedent is not a habit.", parent=reply)
     say(bo, "Observers first, then talks.")
     say(bo, "Regional blocs lack the teeth.", on_poll=poll)
-    say(bo, "Still waiting for a moderator.", approved=False)
+    # Pending, with no moderation queued: a worker the session started earlier would
+    # otherwise approve it and empty the moderators' pending queue.
+    with mock.patch("comments.services.comment_submitted"):
+        say(bo, "Still waiting for a moderator.", approved=False)
     demo_article.refresh_from_db()
     return demo_article
 

@@ -137,7 +137,23 @@
     return template.content.firstElementChild;
   }
 
+  // A live change to the comment the reader is on keeps them there (keyboard and
+  // screen-reader users would otherwise be thrown back to the top of the page).
+  function holdsFocus(element) {
+    var active = document.activeElement;
+    return !!active && active !== document.body && element.contains(active);
+  }
+
+  function focusInstead(element) {
+    var target = (element.querySelector && element.querySelector(".comment")) || element;
+    if (!target.hasAttribute("tabindex")) {
+      target.setAttribute("tabindex", "-1");
+    }
+    target.focus({ preventScroll: true });
+  }
+
   function place(element, where, reference) {
+    var focused = where === "replace" && holdsFocus(reference);
     if (where === "replace") {
       reference.replaceWith(element);
     } else if (where === "before") {
@@ -149,6 +165,9 @@
     }
     htmx.process(element);
     element.classList.add("comment-entry--new");
+    if (focused) {
+      focusInstead(element);
+    }
   }
 
   function indentOf(element) {
@@ -260,6 +279,7 @@
       return;
     }
     bumpCount(element, -1);
+    var focused = holdsFocus(element);
     var next = element.nextElementSibling;
     if (next && indentOf(next) > indentOf(element)) {
       // Its replies stay; the comment itself gives way to a placeholder.
@@ -269,9 +289,16 @@
         gone.className = "comment comment--gone";
         gone.textContent = "[removed]";
         article.replaceWith(gone);
+        if (focused) {
+          focusInstead(gone);
+        }
       }
     } else {
+      var beside = next || element.previousElementSibling || element.closest(".discussion");
       element.remove();
+      if (focused && beside) {
+        focusInstead(beside);
+      }
     }
   }
 
