@@ -48,14 +48,14 @@ VALUES = st.one_of(
 )
 
 
-def form_bodies(required=()):
-    """A urlencoded body of random fields (repeats allowed), sometimes with the real ones."""
+def form_bodies():
+    """A urlencoded body of random fields, the real names among them, repeats allowed."""
     fields = st.lists(st.tuples(FIELD_NAMES | st.text(max_size=8).map(str.encode), VALUES))
     return fields.map(
         lambda pairs: "&".join(
             f"{quote_from_bytes(name if isinstance(name, bytes) else name.encode())}="
             f"{quote_from_bytes(value)}"
-            for name, value in [*pairs]
+            for name, value in pairs
         )
     )
 
