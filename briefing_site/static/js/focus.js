@@ -14,8 +14,9 @@
 
   var CONTROLS =
     'a[href], button:not([disabled]), input:not([type="hidden"]):not([disabled]), select:not([disabled]), textarea:not([disabled])';
-  // The request the reader started (from the focused control or its form), while it runs.
-  var pending = null;
+  // Swaps where the reader is (from the focused control or its form, or onto what holds
+  // the focus), by their htmx request config, until they have settled.
+  var requests = new Map();
 
   function lost() {
     var active = document.activeElement;
@@ -33,7 +34,26 @@
     element.focus();
   }
 
-  function place(element) {
+  // How to find the focused control again in content that replaces it.
+  function signature(element) {
+    if (element.id) {
+      return "#" + CSS.escape(element.id);
+    }
+    if (element.matches("a[href]")) {
+      return 'a[href="' + CSS.escape(element.getAttribute("href")) + '"]';
+    }
+    var form = element.form;
+    if (element.matches("button") && form && form.getAttribute("action")) {
+      return 'form[action="' + CSS.escape(form.getAttribute("action")) + '"] button';
+    }
+    return null;
+  }
+
+  function place(element, was) {
+    var same = was && (element.matches(was) ? element : element.querySelector(was));
+    if (same && visible(same)) {
+      return same;
+    }
     if (element.matches(".comment-entry")) {
       return element.querySelector(".comment") || element;
     }
@@ -52,16 +72,16 @@
     });
   }
 
-  function finish() {
-    var request = pending;
-    pending = null;
+  function finish(config) {
+    var request = requests.get(config);
+    requests.delete(config);
     if (!request || !lost()) {
       return;
     }
     var swapped = connected(request.settled);
     var neighbours = connected(request.around);
     if (swapped.length) {
-      focusOn(place(swapped[0]));
+      focusOn(place(swapped[0], request.was));
     } else if (neighbours.length) {
       // A neighbouring comment, else the section it was in (as a whole).
       var neighbour = neighbours[0];
@@ -69,14 +89,9 @@
     }
   }
 
-  function later(request, delay) {
+  function later(config, request, delay) {
     clearTimeout(request.timer);
-    request.timer = setTimeout(finish, delay);
-  }
-
-  function ours(event) {
-    var config = event.detail.requestConfig;
-    return pending && config && config.elt === pending.elt ? pending : null;
+    request.timer = setTimeout(finish, delay, config);
   }
 
   // Cancelling a reply (js/site.js empties the slot) hands focus back to its Reply link.
@@ -98,30 +113,39 @@
     true,
   );
 
-  document.addEventListener("htmx:beforeRequest", function (event) {
-    var active = document.activeElement;
-    var elt = event.detail.elt;
-    if (active && active !== document.body && elt && (elt === active || elt.contains(active))) {
-      pending = { elt: elt, settled: [], around: [], timer: null };
-    }
-  });
-
+  // Decided just before the swap, not when the request left: focus may have moved
+  // since (the reader tabbed on, or a fragment's autofocus put it where this swap lands).
   document.addEventListener("htmx:beforeSwap", function (event) {
-    var request = ours(event);
+    var active = document.activeElement;
+    var config = event.detail.requestConfig;
+    var elt = config && config.elt;
     var target = event.detail.target;
-    if (request && target) {
-      request.around = [target.nextElementSibling, target.previousElementSibling, target.closest("section")];
-      // A swap that leaves nothing in the page settles on a detached element, whose
-      // htmx:afterSettle never reaches the document: look once htmx has settled.
-      later(request, 200);
+    if (!config || !target || !active || active === document.body) {
+      return;
     }
+    var fromFocus = elt && elt !== document.body && (elt === active || elt.contains(active));
+    var ontoFocus = target !== document.body && target.contains(active);
+    if (!fromFocus && !ontoFocus) {
+      return;
+    }
+    var request = {
+      was: signature(active),
+      settled: [],
+      around: [target.nextElementSibling, target.previousElementSibling, target.closest("section")],
+      timer: null,
+    };
+    requests.set(config, request);
+    // A swap that leaves nothing in the page settles on a detached element, whose
+    // htmx:afterSettle never reaches the document: look once htmx has settled.
+    later(config, request, 200);
   });
 
   document.addEventListener("htmx:afterSettle", function (event) {
-    var request = ours(event);
+    var config = event.detail.requestConfig;
+    var request = config && requests.get(config);
     if (request) {
       request.settled.push(event.target);
-      later(request, 0);
+      later(config, request, 0);
     }
   });
 })();
