@@ -4,11 +4,12 @@
 // comment, Send report): the browser then drops focus to <body> and the reader has to
 // find their way back from the top of the page. Fragments name where focus belongs
 // with `autofocus` (htmx focuses it after the swap: the vote's "counted" message, a
-// new comment, a reply box). Otherwise, when a swap the reader asked for from the
-// keyboard or the mouse left focus nowhere, it goes to the swapped content: a comment
-// as a whole, else its first visible control, else the content itself; when the swap
-// removed its target (a deleted comment without replies), to the comment beside it or
-// the section it was in. Swaps nobody asked for (live updates) never move focus.
+// new comment, a reply box). Otherwise, when a swap that came from the focused control
+// (or its form), or that lands on what holds the focus (a live refresh of the reader's
+// own comment), left focus nowhere, it goes to the same control in the new content,
+// else a comment as a whole, else the first visible control, else the content itself;
+// when the swap removed its target (a deleted comment without replies), to the comment
+// beside it or the section it was in. Other swaps never move focus.
 (function () {
   "use strict";
 
