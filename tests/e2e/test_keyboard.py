@@ -15,6 +15,7 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
+from comments.live import comment_published
 from comments.models import Comment, Report
 from comments.services import approve_comment, post_comment, reject_comment
 
@@ -241,6 +242,27 @@ def test_a_comment_removed_live_under_the_keyboard_leaves_focus_beside_it(
     reject_comment(bo_said.pk)  # a moderator takes it down while the reader is on it
     expect(page.locator(f"#c{bo_said.pk}")).to_have_count(0)
     assert_focus_inside(page, f"#c{ada_said.pk}")
+
+
+def test_a_live_redraw_does_not_throw_away_a_reply_being_typed(keyboard_reader, demo_article):
+    page, ada_said = keyboard_reader
+    expect(page.locator("article[data-live-state]")).to_have_attribute(
+        "data-live-state", "streaming"
+    )
+    tab_to(page, f"#c{ada_said.pk} [data-reply-link]")
+    page.keyboard.press("Enter")
+    box = page.locator(f"#reply-to-{ada_said.pk}")
+    expect(box).to_be_focused()
+    page.keyboard.type("Half a thought")
+
+    comment_published(ada_said)  # Ada's comment is sent to every reader again
+    with mock.patch("comments.services.comment_submitted"):
+        later = post_comment(article=demo_article, author=account("bo_writes"), body="Later.")
+    approve_comment(later.pk)
+    # The stream is in order: once Bo's comment is announced, Ada's has arrived too.
+    expect(page.get_by_role("button", name="1 new comment: show")).to_be_visible()
+    expect(box).to_have_value("Half a thought")
+    expect(box).to_be_focused()
 
 
 def test_cancelling_a_reply_gives_focus_back_to_the_reply_link(keyboard_reader):

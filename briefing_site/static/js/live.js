@@ -185,6 +185,13 @@
     }
   }
 
+  // A comment with a form open in it (the reader editing it, or replying or reporting
+  // under it) is not redrawn live: that would throw away what they are typing. Sending
+  // the form brings the comment as it is now.
+  function busy(element) {
+    return !!element.querySelector("form.compose");
+  }
+
   function refresh(element) {
     htmx.ajax("GET", element.getAttribute("data-url"), { target: element, swap: "outerHTML" });
   }
@@ -193,6 +200,9 @@
     var html = signedIn ? data.html : data.html_anonymous;
     var existing = document.getElementById("c" + data.id);
     if (existing) {
+      if (busy(existing)) {
+        return;
+      }
       if (existing.hasAttribute("data-mine")) {
         refresh(existing); // the reader's own: not added twice, shown as they see it
       } else {
@@ -275,7 +285,9 @@
       return;
     }
     if (element.hasAttribute("data-mine")) {
-      refresh(element); // its author sees why
+      if (!busy(element)) {
+        refresh(element); // its author sees why
+      }
       return;
     }
     bumpCount(element, -1);
