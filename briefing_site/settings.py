@@ -329,6 +329,9 @@ REPORT_RATE_PER_READER = os.environ.get("REPORT_RATE_PER_READER", "10/m")
 ARTICLE_PAGE_CACHE_SECONDS = env_int("ARTICLE_PAGE_CACHE_SECONDS", 5)
 # The sweeper re-queues comments still pending after this long.
 COMMENT_SWEEP_AFTER_SECONDS = env_int("COMMENT_SWEEP_AFTER_SECONDS", 120)
+# ...and a comment it queued is not queued again for this long (its task may be
+# waiting behind a backlog).
+COMMENT_SWEEP_REQUEUE_SECONDS = env_int("COMMENT_SWEEP_REQUEUE_SECONDS", 600)
 # With Redis down, rate limits let requests through rather than failing them.
 RATELIMIT_FAIL_OPEN = True
 

@@ -5,6 +5,7 @@ import logging
 
 from celery import shared_task
 from django.conf import settings
+from django.core.cache import cache
 from django.db import DatabaseError
 from django.utils import timezone
 
@@ -17,9 +18,9 @@ MAX_RETRIES = 5
 SWEEP_BATCH = 500
 
 
-def enqueue_moderation(comment_id: int, version: int):
+def enqueue_moderation(comment_id: int, version: int) -> bool:
     """Queue the pipeline for a comment; a broker outage leaves it to the sweeper."""
-    enqueue_or_leave_to_sweeper(moderate, comment_id, version)
+    return enqueue_or_leave_to_sweeper(moderate, comment_id, version)
 
 
 @shared_task(
@@ -76,15 +77,33 @@ def _moderation_error(detail: str):
 
 @shared_task
 def sweep_pending():
-    """Re-queue comments left pending too long (their task was lost). Beat runs it each minute."""
+    """Re-queue comments left pending too long (their task was lost). Beat runs it each minute.
+
+    A comment the sweeper queued is not queued again for COMMENT_SWEEP_REQUEUE_SECONDS:
+    behind a long backlog its task is still waiting its turn, and re-queueing the whole
+    backlog every minute filled the queue with copies that each found nothing to do.
+    """
     stale = Comment.objects.filter(
         status=Comment.Status.PENDING,
         deleted_at__isnull=True,
         # Pending longer than this: its task was lost (Redis or a worker died).
         created_at__lt=timezone.now() - dt.timedelta(seconds=settings.COMMENT_SWEEP_AFTER_SECONDS),
     ).values_list("pk", "version")[:SWEEP_BATCH]
-    count = 0
-    for comment_id, version in stale:
-        enqueue_moderation(comment_id, version)
-        count += 1
-    return count
+    by_key = {f"moderation-swept:{pk}:{version}": (pk, version) for pk, version in stale}
+    try:
+        recently_swept = cache.get_many(by_key)
+    except Exception:  # the cache is Redis, down with the broker: queue what we can
+        logger.warning("Sweeper: cannot read which comments it queued lately; queueing all.")
+        recently_swept = {}
+    swept = {}
+    for key, (comment_id, version) in by_key.items():
+        if key in recently_swept:
+            continue
+        if enqueue_moderation(comment_id, version):
+            swept[key] = True
+    if swept:
+        try:
+            cache.set_many(swept, timeout=settings.COMMENT_SWEEP_REQUEUE_SECONDS)
+        except Exception:
+            logger.warning("Sweeper: cannot note the %d comments it queued.", len(swept))
+    return len(swept)

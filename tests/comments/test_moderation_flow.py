@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.utils import timezone
 
 from comments import tasks
@@ -94,13 +95,42 @@ def test_enough_reports_hide_a_comment_for_review(reader, say, demo_article):
 
 def test_the_sweeper_requeues_comments_whose_task_was_lost(reader, say, monkeypatch):
     queued = []
-    monkeypatch.setattr(tasks, "enqueue_moderation", lambda *args: queued.append(args))
+    monkeypatch.setattr(tasks, "enqueue_moderation", lambda *args: queued.append(args) or True)
     old = say(reader, "Lost in a crash", approved=False)
     say(reader, "Just posted", approved=False)
     say(reader, "Already published")
     Comment.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(minutes=3))
     assert tasks.sweep_pending() == 1
     assert queued == [(old.pk, 1)]
+
+
+def test_the_sweeper_does_not_queue_a_comment_again_while_its_task_may_be_waiting(
+    reader, say, monkeypatch, settings
+):
+    settings.COMMENT_SWEEP_REQUEUE_SECONDS = 600
+    queued = []
+    monkeypatch.setattr(tasks, "enqueue_moderation", lambda *args: queued.append(args) or True)
+    old = say(reader, "Behind a long backlog", approved=False)
+    Comment.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(minutes=3))
+
+    assert [tasks.sweep_pending() for _ in range(3)] == [1, 0, 0]
+    assert queued == [(old.pk, 1)]
+
+    cache.clear()  # the requeue window has passed
+    assert tasks.sweep_pending() == 1
+    Comment.objects.filter(pk=old.pk).update(version=2)  # an edit is a new task
+    assert tasks.sweep_pending() == 1
+    assert queued == [(old.pk, 1), (old.pk, 1), (old.pk, 2)]
+
+
+def test_the_sweeper_tries_again_next_time_when_the_broker_was_down(reader, say, monkeypatch):
+    attempts = []
+    monkeypatch.setattr(tasks, "enqueue_moderation", lambda *args: bool(attempts.append(args)))
+    old = say(reader, "Written in an outage", approved=False)
+    Comment.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(minutes=3))
+
+    assert [tasks.sweep_pending() for _ in range(2)] == [0, 0]
+    assert len(attempts) == 2
 
 
 def test_a_broker_outage_leaves_the_comment_pending_for_the_sweeper(reader, say, monkeypatch):

@@ -54,10 +54,12 @@ def test_a_worker_killed_mid_batch_leaves_every_comment_decided_exactly_once(
     env = {
         **production_env,
         "REDIS_URL": private_redis.url,
-        # Long enough that the sweeper does not re-queue the whole healthy backlog.
+        # Long enough that the sweeper does not re-queue the whole healthy backlog...
         "COMMENT_SWEEP_AFTER_SECONDS": "15",
+        # ...and a comment it queued goes again after 20 s, should that copy be among
+        # the tasks the killed worker had taken (they return only after an hour).
+        "COMMENT_SWEEP_REQUEUE_SECONDS": "20",
     }
-    # Every 5 s: each sweep also re-queues the healthy backlog still waiting (no-op tasks).
     sweep_every(5)
     authors = [
         get_user_model().objects.create_user(f"batch_author_{n}", f"b{n}@example.com")
