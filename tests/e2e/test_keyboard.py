@@ -54,7 +54,12 @@ def tab_to(page, selector, *, backwards=False):
             assert_focus_is_visible(page)
             return
         page.keyboard.press(key)
-    raise AssertionError(f"{MOST_TABS} presses of {key} never reached {selector}")
+    there = page.locator(selector).count()
+    was = page.evaluate("() => document.activeElement?.outerHTML.slice(0, 120)")
+    raise AssertionError(
+        f"{MOST_TABS} presses of {key} never reached {selector} ({there} on the page; "
+        f"focus on {was})"
+    )
 
 
 def assert_focus_is_visible(page):

@@ -80,6 +80,10 @@
       return;
     }
     var swapped = connected(request.settled);
+    var again = request.id && document.getElementById(request.id);
+    if (!swapped.length && again) {
+      swapped = [again]; // swapped in, not settled yet (a slow device)
+    }
     var neighbours = connected(request.around);
     if (swapped.length) {
       focusOn(place(swapped[0], request.was));
@@ -131,6 +135,7 @@
     }
     var request = {
       was: signature(active),
+      id: target.id,
       settled: [],
       around: [target.nextElementSibling, target.previousElementSibling, target.closest("section")],
       timer: null,
@@ -138,7 +143,7 @@
     requests.set(config, request);
     // A swap that leaves nothing in the page settles on a detached element, whose
     // htmx:afterSettle never reaches the document: look once htmx has settled.
-    later(config, request, 200);
+    later(config, request, 500);
   });
 
   document.addEventListener("htmx:afterSettle", function (event) {

@@ -192,9 +192,24 @@
     return !!element.querySelector("form.compose");
   }
 
+  var refreshing = new WeakSet();
+
   function refresh(element) {
+    refreshing.add(element);
     htmx.ajax("GET", element.getAttribute("data-url"), { target: element, swap: "outerHTML" });
   }
+
+  // The reader may have opened a form in it while the redraw was on its way.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    var config = event.detail.requestConfig;
+    if (target && refreshing.has(target) && config && config.elt === document.body) {
+      refreshing.delete(target);
+      if (busy(target)) {
+        event.detail.shouldSwap = false;
+      }
+    }
+  });
 
   function showComment(data) {
     var html = signedIn ? data.html : data.html_anonymous;
