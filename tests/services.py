@@ -191,6 +191,18 @@ def app_server(production_env):
         yield base_url
 
 
+@pytest.fixture
+def own_app_server(production_env):
+    """A server for this test alone, for tests that save in the admin.
+
+    Django caches content type ids in each process, and the flush after each
+    transactional test recreates the content types with new ids: a session-long
+    server would write the admin's log entries against ids that no longer exist.
+    """
+    with uvicorn(production_env, workers=1) as base_url:
+        yield base_url
+
+
 @pytest.fixture(scope="session")
 def celery_worker(production_env):
     """A real Celery worker on Redis; yields its node name."""

@@ -46,8 +46,9 @@ def log_in(chromium, app_server, user, next_url):
 
 
 def test_a_scheduled_follow_up_reaches_a_reader_of_the_story_live(
-    chromium, app_server, celery_worker, demo_article
+    chromium, own_app_server, celery_worker, demo_article
 ):
+    app_server = own_app_server
     reader_context, reader = log_in(
         chromium, app_server, account("somchai_reads"), demo_article.get_absolute_url()
     )
