@@ -107,7 +107,10 @@ def build(prefix: str, texts: list[str]) -> dict:
     thresholds.save()
     for author, text in zip(authors, texts, strict=False):
         report_comment(
-            comment=target, reporter=author, reason=Report.Reason.OTHER, note=text[:500] or "x"
+            comment=target,
+            reporter=author,
+            reason=Report.Reason.OTHER,
+            note=text.replace("\x00", "")[:500] or "x",
         )
 
     open_poll = Poll.objects.filter(article=article, kind=Poll.Kind.OPEN).first()
