@@ -191,6 +191,31 @@ def app_server(production_env):
         yield base_url
 
 
+BROWSER_PASSWORD = "a sturdy passphrase 42"
+
+
+def browser_account(username, *, group=None, email=None):
+    """An account that logs in to the app server with BROWSER_PASSWORD, email confirmed;
+    staff in `group` (a briefing_site.roles name) if one is given."""
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import PBKDF2PasswordHasher
+
+    from briefing_site.roles import ensure_groups
+
+    user = get_user_model().objects.create(
+        username=username,
+        email=email or f"{username}@example.com",
+        # Hashed as the server checks it (the tests' own hasher is a fast one).
+        password=PBKDF2PasswordHasher().encode(BROWSER_PASSWORD, "browser-salt"),
+        is_staff=group is not None,
+    )
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    if group:
+        user.groups.add(ensure_groups()[group])
+    return user
+
+
 @pytest.fixture
 def own_app_server(production_env):
     """A server for this test alone, for tests that save in the admin.

@@ -11,15 +11,12 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
-from allauth.account.models import EmailAddress
-from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from playwright.sync_api import expect
 
-from briefing_site.roles import MODERATORS, ensure_groups
+from briefing_site.roles import MODERATORS
 from comments.models import Comment
 from comments.services import approve_comment, post_comment
-from tests.services import ROOT, unavailable
+from tests.services import BROWSER_PASSWORD, ROOT, browser_account, unavailable
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -27,7 +24,6 @@ AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = Path(
     os.environ.get("BRIEFING_SCREENSHOTS") or Path(__file__).resolve().parent / "artifacts"
 )
-PASSWORD = "a sturdy passphrase 42"
 VIEWPORTS = {
     "desktop": {"width": 1280, "height": 900},
     "phone": {"width": 360, "height": 740},
@@ -47,24 +43,10 @@ def viewport(request):
     return request.param
 
 
-def account(username, *, group=None):
-    user = get_user_model().objects.create(
-        username=username,
-        email=f"{username}@example.com",
-        # Hashed as the server checks it (the tests' own hasher is a fast one).
-        password=PBKDF2PasswordHasher().encode(PASSWORD, "a11y-browser-salt"),
-        is_staff=group is not None,
-    )
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    if group:
-        user.groups.add(ensure_groups()[group])
-    return user
-
-
 @pytest.fixture
 def lively_article(demo_article):
     """The demo article with a discussion: approved comments and replies, a pending one."""
-    ada, bo = account("ada_reads"), account("bo_answers")
+    ada, bo = browser_account("ada_reads"), browser_account("bo_answers")
     poll = demo_article.polls.order_by("pk").first()
 
     def say(author, body, *, parent=None, on_poll=None, approved=True):
@@ -100,7 +82,7 @@ def browser_page(chromium, app_server, viewport):
         if as_user is not None:
             page.goto(f"{app_server}/accounts/login/?next={path}")
             page.get_by_label("Email").fill(as_user.email)
-            page.get_by_label("Password").fill(PASSWORD)
+            page.get_by_label("Password").fill(BROWSER_PASSWORD)
             page.get_by_role("button", name="Log in").click()
             page.wait_for_url(lambda url: "/accounts/login/" not in url)
         else:
@@ -160,7 +142,7 @@ def test_the_article_with_its_discussion_and_polls_before_and_after_voting(
 
 
 def test_the_article_for_a_signed_in_reader(browser_page, axe_source, viewport, lively_article):
-    reader = account("cy_reads")
+    reader = browser_account("cy_reads")
     with mock.patch("comments.services.comment_submitted"):
         mine = post_comment(article=lively_article, author=reader, body="My own view, editable.")
     approve_comment(mine.pk)
@@ -201,7 +183,7 @@ def test_the_sign_up_page(browser_page, axe_source, viewport, db):
 
 
 def test_the_moderation_queue(browser_page, axe_source, viewport, lively_article):
-    moderator = account("mo_moderates", group=MODERATORS)
+    moderator = browser_account("mo_moderates", group=MODERATORS)
     page = browser_page("/admin/comments/comment/?queue=pending", as_user=moderator)
     expect(page.get_by_text("Still waiting for a moderator.")).to_be_visible()
     audit(page, axe_source, "moderation-queue", viewport)

@@ -12,18 +12,15 @@ from pathlib import Path
 
 import httpx
 import pytest
-from allauth.account.models import EmailAddress
-from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from playwright.sync_api import expect
 
-from briefing_site.roles import EDITORS, MODERATORS, ensure_groups
+from briefing_site.roles import EDITORS, MODERATORS
 from comments.models import Comment
 from comments.services import approve_comment, post_comment
+from tests.services import BROWSER_PASSWORD, browser_account
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "a sturdy passphrase 42"
 # Set to a folder to keep screenshots of the pages under the policy.
 SCREENSHOTS = os.environ.get("CSP_SCREENSHOTS")
 
@@ -38,20 +35,6 @@ document.addEventListener("securitypolicyviolation", function (event) {
   });
 });
 """
-
-
-def account(username, *, group=None):
-    user = get_user_model().objects.create(
-        username=username,
-        email=f"{username}@example.com",
-        # Hashed as the server checks it (the tests' own hasher is a fast one).
-        password=PBKDF2PasswordHasher().encode(PASSWORD, "csp-browser-salt"),
-        is_staff=group is not None,
-    )
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    if group:
-        user.groups.add(ensure_groups()[group])
-    return user
 
 
 class Watched:
@@ -89,7 +72,7 @@ class Watched:
     def log_in(self, user, next_url):
         self.goto(f"/accounts/login/?next={next_url}")
         self.page.get_by_label("Email").fill(user.email)
-        self.page.get_by_label("Password").fill(PASSWORD)
+        self.page.get_by_label("Password").fill(BROWSER_PASSWORD)
         self.page.get_by_role("button", name="Log in").click()
         self.page.wait_for_url(f"**{next_url}")
 
@@ -144,8 +127,8 @@ def test_the_policy_blocks_what_it_should_and_is_seen_doing_so(watched, demo_art
 def test_a_reader_votes_comments_and_sees_live_updates_with_nothing_blocked(
     watched, demo_article, app_server
 ):
-    reader = account("kanya_reads")
-    other = account("bo_writes")
+    reader = browser_account("kanya_reads")
+    other = browser_account("bo_writes")
     browser = watched()
     page = browser.page
 
@@ -224,9 +207,9 @@ def test_a_moderator_works_the_queue_with_nothing_blocked(watched, demo_article,
     # else pending: on the queue's first page either way.
     demo_article.premoderate = True
     demo_article.save(update_fields=["premoderate"])
-    author = account("ada_writes")
+    author = browser_account("ada_writes")
     comment = post_comment(article=demo_article, author=author, body="Waiting for a moderator.")
-    moderator = account("mo_moderates", group=MODERATORS)
+    moderator = browser_account("mo_moderates", group=MODERATORS)
     browser = watched(width)
     page = browser.page
     queue = "/admin/comments/comment/"
@@ -260,7 +243,7 @@ def test_a_moderator_works_the_queue_with_nothing_blocked(watched, demo_article,
 
 
 def test_an_editor_uses_the_date_widgets_with_nothing_blocked(watched, demo_article):
-    editor = account("nita_edits", group=EDITORS)
+    editor = browser_account("nita_edits", group=EDITORS)
     browser = watched()
     page = browser.page
     change = f"/admin/articles/article/{demo_article.pk}/change/"

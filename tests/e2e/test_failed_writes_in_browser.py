@@ -8,17 +8,14 @@ by answering the request as the server would during one.
 import os
 
 import pytest
-from allauth.account.models import EmailAddress
-from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from playwright.sync_api import expect
 
 from comments.models import Comment
 from polls.models import Vote
+from tests.services import BROWSER_PASSWORD, browser_account
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "a sturdy passphrase 42"
 UNREACHABLE = "We could not reach the site just now, so this was not saved."
 OUT_OF_DATE = "This page is out of date, so this was not saved"
 SCREENSHOTS = os.environ.get("BRIEFING_SCREENSHOTS")
@@ -34,15 +31,10 @@ def browser_page(chromium, app_server, demo_article):
 
 
 def signed_in(page, app_server, article):
-    user = get_user_model().objects.create(
-        username="rosa_writes",
-        email="rosa@example.com",
-        password=PBKDF2PasswordHasher().encode(PASSWORD, "failed-writes-salt"),
-    )
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    user = browser_account("rosa_writes")
     page.goto(f"{app_server}/accounts/login/?next={article.get_absolute_url()}")
     page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Password").fill(BROWSER_PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
     return user

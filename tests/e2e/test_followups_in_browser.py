@@ -4,34 +4,17 @@ import os
 from pathlib import Path
 
 import pytest
-from allauth.account.models import EmailAddress
-from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from articles.models import Article
 from articles.tasks import publish_scheduled_articles
-from briefing_site.roles import EDITORS, ensure_groups
-from tests.services import wait_until
+from briefing_site.roles import EDITORS
+from tests.services import BROWSER_PASSWORD, browser_account, wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 SCREENSHOTS = os.environ.get("BRIEFING_SCREENSHOTS")
-PASSWORD = "a sturdy passphrase 42"
-
-
-def account(username, *, group=None):
-    user = get_user_model().objects.create(
-        username=username,
-        email=f"{username}@example.com",
-        password=PBKDF2PasswordHasher().encode(PASSWORD, "followup-browser-salt"),
-        is_staff=group is not None,
-    )
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    if group:
-        user.groups.add(ensure_groups()[group])
-    return user
 
 
 def log_in(chromium, app_server, user, next_url):
@@ -39,7 +22,7 @@ def log_in(chromium, app_server, user, next_url):
     page = context.new_page()
     page.goto(f"{app_server}/accounts/login/?next={next_url}")
     page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Password").fill(BROWSER_PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(f"**{next_url}")
     return context, page
@@ -50,10 +33,10 @@ def test_a_scheduled_follow_up_reaches_a_reader_of_the_story_live(
 ):
     app_server = own_app_server
     reader_context, reader = log_in(
-        chromium, app_server, account("somchai_reads"), demo_article.get_absolute_url()
+        chromium, app_server, browser_account("somchai_reads"), demo_article.get_absolute_url()
     )
     editor_context, editor = log_in(
-        chromium, app_server, account("nita_edits", group=EDITORS), "/admin/"
+        chromium, app_server, browser_account("nita_edits", group=EDITORS), "/admin/"
     )
     try:
         reader.get_by_role("button", name="Follow this story").click()

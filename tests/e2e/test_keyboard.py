@@ -9,34 +9,20 @@ import re
 from unittest import mock
 
 import pytest
-from allauth.account.models import EmailAddress
-from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from comments.live import comment_published
 from comments.models import Comment, Report
 from comments.services import approve_comment, post_comment, reject_comment
+from tests.services import BROWSER_PASSWORD, browser_account
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "a sturdy passphrase 42"
 MOST_TABS = 300
 # A reader's new comment awaits moderation, or is already published (with its Reply
 # link) if a Celery worker the session started earlier got to it first.
 SHOWN = re.compile("awaiting moderation|Reply")
-
-
-def account(username):
-    user = get_user_model().objects.create(
-        username=username,
-        email=f"{username}@example.com",
-        # Hashed as the server checks it (the tests' own hasher is a fast one).
-        password=PBKDF2PasswordHasher().encode(PASSWORD, "keyboard-browser-salt"),
-    )
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    return user
 
 
 def focused_matches(page, selector) -> bool:
@@ -95,7 +81,7 @@ def assert_focus_inside(page, selector):
 
 @pytest.fixture
 def keyboard_reader(request, chromium, app_server, demo_article):
-    ada = account("ada_reads")
+    ada = browser_account("ada_reads")
     # Approved here, with no moderation queued: a worker the session started earlier
     # would otherwise publish it again mid-test, redrawing it under the reader.
     with mock.patch("comments.services.comment_submitted"):
@@ -105,13 +91,13 @@ def keyboard_reader(request, chromium, app_server, demo_article):
     approve_comment(said.pk)
     said = Comment.objects.get(pk=said.pk)
 
-    reader = account("kim_keys")
+    reader = browser_account("kim_keys")
     width = 360 if getattr(request, "param", "desktop") == "phone" else 1280
     context = chromium.new_context(viewport={"width": width, "height": 800})
     page = context.new_page()
     page.goto(f"{app_server}/accounts/login/?next={demo_article.get_absolute_url()}")
     page.get_by_label("Email").fill(reader.email)
-    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Password").fill(BROWSER_PASSWORD)
     page.keyboard.press("Enter")
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
     page.evaluate("window.noReload = true")
@@ -234,7 +220,9 @@ def test_a_comment_removed_live_under_the_keyboard_leaves_focus_beside_it(
 ):
     page, ada_said = keyboard_reader
     with mock.patch("comments.services.comment_submitted"):
-        bo_said = post_comment(article=demo_article, author=account("bo_writes"), body="Later, Bo.")
+        bo_said = post_comment(
+            article=demo_article, author=browser_account("bo_writes"), body="Later, Bo."
+        )
     approve_comment(bo_said.pk)
     expect(page.locator("article[data-live-state]")).to_have_attribute(
         "data-live-state", "streaming"
@@ -263,7 +251,9 @@ def test_a_live_redraw_does_not_throw_away_a_reply_being_typed(keyboard_reader, 
 
     comment_published(ada_said)  # Ada's comment is sent to every reader again
     with mock.patch("comments.services.comment_submitted"):
-        later = post_comment(article=demo_article, author=account("bo_writes"), body="Later.")
+        later = post_comment(
+            article=demo_article, author=browser_account("bo_writes"), body="Later."
+        )
     approve_comment(later.pk)
     # The stream is in order: once Bo's comment is announced, Ada's has arrived too.
     expect(page.get_by_role("button", name="1 new comment: show")).to_be_visible()

@@ -5,9 +5,6 @@ import re
 from pathlib import Path
 
 import pytest
-from allauth.account.models import EmailAddress
-from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -15,12 +12,11 @@ from articles import live
 from articles.models import Article
 from comments.models import Comment
 from comments.services import approve_comment, post_comment
-from tests.services import wait_until
+from tests.services import BROWSER_PASSWORD, browser_account, wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 SCREENSHOTS = os.environ.get("BRIEFING_SCREENSHOTS")
-PASSWORD = "a sturdy passphrase 42"
 
 
 @pytest.fixture
@@ -35,16 +31,10 @@ def open_article(app_server, demo_article, chromium):
             # A proxy that breaks event streams: the page must fall back to polling.
             page.route("**/events/**", lambda route: route.fulfill(status=502, body="Bad gateway"))
         if username:
-            # Hashed as the server checks it (the tests' own hasher is a fast one).
-            user = get_user_model().objects.create(
-                username=username,
-                email=f"{username}@example.com",
-                password=PBKDF2PasswordHasher().encode(PASSWORD, "live-browser-salt"),
-            )
-            EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+            user = browser_account(username)
             page.goto(f"{app_server}/accounts/login/?next={demo_article.get_absolute_url()}")
             page.get_by_label("Email").fill(user.email)
-            page.get_by_label("Password").fill(PASSWORD)
+            page.get_by_label("Password").fill(BROWSER_PASSWORD)
             page.get_by_role("button", name="Log in").click()
             page.wait_for_url(f"**{demo_article.get_absolute_url()}")
         else:

@@ -10,22 +10,19 @@ the payloads' evil.example. Nothing may be recorded.
 """
 
 import pytest
-from allauth.account.models import EmailAddress
-from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import transaction
 from django.test import override_settings
 from django.urls import reverse
 
 from articles.briefing import parse_briefing
 from articles.importer import import_briefing
-from briefing_site.roles import MODERATORS, ensure_groups
+from briefing_site.roles import MODERATORS
 from comments.services import approve_comment, post_comment
 from tests.security.corpus import PAYLOADS, briefing_text
+from tests.services import BROWSER_PASSWORD, browser_account
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "a sturdy passphrase 42"
 PER_COMMENT = 10
 
 RECORD = """
@@ -42,16 +39,8 @@ RECORD = """
 
 
 def account(username, *, group=None):
-    user = get_user_model().objects.create(
-        username=username,
-        email=f"{abs(hash(username))}@example.com",
-        password=PBKDF2PasswordHasher().encode(PASSWORD, "xss-browser-salt"),
-        is_staff=group is not None,
-    )
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    if group:
-        user.groups.add(ensure_groups()[group])
-    return user
+    # Payload names make no email address: the address is made from a hash.
+    return browser_account(username, group=group, email=f"{abs(hash(username))}@example.com")
 
 
 @pytest.fixture
@@ -105,7 +94,7 @@ def test_nothing_from_the_corpus_runs_in_chromium(chromium, app_server, corpus_a
 
         page.goto(f"{app_server}/accounts/login/?next=/admin/")
         page.get_by_label("Email").fill(moderator.email)
-        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_label("Password").fill(BROWSER_PASSWORD)
         page.get_by_role("button", name="Log in").click()
         page.wait_for_url("**/admin/")
         for url in (
