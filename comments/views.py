@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -289,7 +290,7 @@ def reply(request, pk):
 def edit(request, pk):
     comment = _comment(request, pk)
     if comment.author_id != request.user.pk:
-        return HttpResponse("Only its author can edit a comment.", status=403)
+        raise PermissionDenied("Only its author can edit a comment.")
     context = {"comment": comment, "article": comment.article, "action": "edit"}
     if request.method == "GET":
         if not can_edit(comment, request.user):
@@ -327,7 +328,7 @@ def delete(request, pk):
     comment = _comment(request, pk)
     if request.method == "GET":
         if comment.author_id != request.user.pk and not services.can_moderate(request.user):
-            return HttpResponse("Only its author can delete a comment.", status=403)
+            raise PermissionDenied("Only its author can delete a comment.")
         return render(request, "comments/confirm_delete.html", {"comment": comment})
     try:
         comment = delete_comment(comment=comment, actor=request.user)

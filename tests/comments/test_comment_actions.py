@@ -160,6 +160,12 @@ def test_nobody_else_can_edit_delete_or_like_for_the_author(client, reader, othe
     assert client.post(reverse("comments:delete", args=[comment.pk])).status_code == 403
     comment.refresh_from_db()
     assert (comment.body, comment.deleted_at) == ("Mine", None)
+    # The pages say why, in the site's own page.
+    for action in ("edit", "delete"):
+        page = client.get(reverse(f"comments:{action}", args=[comment.pk]))
+        assert page.status_code == 403
+        assert "Not allowed" in page.content.decode()
+        assert f"Only its author can {action} a comment." in page.content.decode()
     client.force_login(reader)
     own_like = client.post(reverse("comments:like", args=[comment.pk]))
     assert own_like.status_code == 422
