@@ -18,6 +18,10 @@
   // Swaps where the reader is (from the focused control or its form, or onto what holds
   // the focus), by their htmx request config, until they have settled.
   var requests = new Map();
+  // Only the latest of them decides: a live refresh can land while an earlier swap
+  // (the reader's own reply) is settling, and the earlier one would then find focus
+  // lost to the refresh and move it back to where that swap landed.
+  var latest = 0;
 
   function lost() {
     var active = document.activeElement;
@@ -76,7 +80,7 @@
   function finish(config) {
     var request = requests.get(config);
     requests.delete(config);
-    if (!request || !lost()) {
+    if (!request || request.seq !== latest || !lost()) {
       return;
     }
     var swapped = connected(request.settled);
@@ -133,7 +137,9 @@
     if (!fromFocus && !ontoFocus) {
       return;
     }
+    latest += 1;
     var request = {
+      seq: latest,
       was: signature(active),
       id: target.id,
       settled: [],

@@ -211,6 +211,20 @@
     }
   });
 
+  // A reader's own reply can arrive live (approved at once) before the answer to their
+  // post: the answer's copy, swapped in last, is the one kept.
+  document.addEventListener("htmx:load", function (event) {
+    var entry = event.target;
+    if (!entry.id || !entry.classList || !entry.classList.contains("comment-entry")) {
+      return;
+    }
+    document.querySelectorAll('[id="' + entry.id + '"]').forEach(function (other) {
+      if (other !== entry) {
+        other.remove();
+      }
+    });
+  });
+
   function showComment(data) {
     var html = signedIn ? data.html : data.html_anonymous;
     var existing = document.getElementById("c" + data.id);
