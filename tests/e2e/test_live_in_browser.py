@@ -2,7 +2,9 @@
 
 import os
 import re
+import time
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.utils import timezone
@@ -175,3 +177,46 @@ def test_where_streams_are_broken_the_page_polls_for_updates(open_article, demo_
         "data-live-state", "polling", timeout=15_000
     )
     expect(watcher.locator(".live-banner")).to_contain_text("Ceasefire monitors arrive")
+
+
+def test_a_reply_approved_before_its_answer_arrives_is_shown_once(
+    open_article, celery_worker, demo_article
+):
+    ada = browser_account("ada_first")
+    with mock.patch("comments.services.comment_submitted"):  # approved here, not queued
+        said = post_comment(article=demo_article, author=ada, body="Talks resume on Thursday.")
+    approve_comment(said.pk)
+    page = open_article("bo_replies")
+    streaming(page)
+
+    def answer_late(route):
+        if route.request.method != "POST":
+            route.continue_()
+            return
+        response = route.fetch()  # saved and queued: the worker approves it and tells
+        approved("Bangkok hosts them")  # every screen, this one included...
+        time.sleep(2)  # ...before this answer to the post reaches the page
+        route.fulfill(response=response)
+
+    page.route("**/reply/", answer_late)
+    # Whether a copy of the reply appeared while the reply form was still open.
+    page.evaluate(
+        """() => new MutationObserver(() => {
+            const copy = [...document.querySelectorAll(".comment-entry")].some(
+                (li) => li.textContent.includes("Bangkok hosts them"));
+            if (copy && document.querySelector("form.compose--reply")) {
+                window.liveCopyFirst = true;
+            }
+        }).observe(document.body, {childList: true, subtree: true})"""
+    )
+    page.locator(f"#c{said.pk}").get_by_role("link", name="Reply").click()
+    page.locator(f"#reply-to-{said.pk}").fill("Bangkok hosts them, as before.")
+    page.get_by_role("button", name="Post reply").click()
+
+    expect(page.locator("form.compose--reply")).to_have_count(0)
+    assert page.evaluate("window.liveCopyFirst") is True
+    copies = page.locator(".comment-entry").filter(has_text="Bangkok hosts them")
+    expect(copies).to_have_count(1)
+    reply = Comment.objects.get(body__startswith="Bangkok hosts them")
+    expect(page.locator(f"#c{reply.pk}")).to_have_count(1)
+    assert page.evaluate("window.noReload") is True
