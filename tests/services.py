@@ -86,6 +86,20 @@ def stop(process: subprocess.Popen):
             process.wait()
 
 
+def manage(*args, **env):
+    """manage.py in a fresh process with only the given switches (the test's own are dropped)."""
+    drop = {"DEBUG", "SECURE_HTTPS", "SECURE_SSL_REDIRECT", "CSP_REPORT_ONLY", "CSP_REPORT_URI"}
+    base = {k: v for k, v in os.environ.items() if k not in drop}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
 @pytest.fixture(scope="session")
 def postgres(django_db_setup, django_db_blocker):
     """The test database on PostgreSQL, as a URL other processes can use."""

@@ -1,32 +1,17 @@
 """The project as a whole: settings from the environment, migrations."""
 
-import os
-import subprocess
-import sys
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 
-from tests.services import ROOT
+from tests.services import manage
 
 PRODUCTION = {
     "DEBUG": "0",
     "SECRET_KEY": "a-long-random-production-secret-" + "x7Qp" * 10,
     "ALLOWED_HOSTS": "news.example.org",
 }
-
-
-def manage(*args, **env):
-    base = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECURE_HTTPS"}}
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env={**base, **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def test_no_model_change_lacks_its_migration(db):

@@ -1,10 +1,7 @@
 """Security headers: the Content-Security-Policy on every kind of response, templates
 that keep to it, and production mode's HTTPS settings passing `check --deploy`."""
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,7 +11,7 @@ from briefing_site import events
 from comments.services import approve_comment, post_comment
 from polls.models import Poll
 from polls.voters import COOKIE_NAME
-from tests.services import ROOT
+from tests.services import ROOT, manage
 
 HTMX = {"HX-Request": "true"}
 
@@ -265,20 +262,6 @@ SHOW = (
     "s.SECURE_HSTS_SECONDS, s.SESSION_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, "
     "s.CSRF_COOKIE_SECURE, s.X_FRAME_OPTIONS, s.SECURE_REFERRER_POLICY)"
 )
-
-
-def manage(*args, **env):
-    """manage.py in a fresh process with only the given switches (the test's own are dropped)."""
-    drop = {"DEBUG", "SECURE_HTTPS", "SECURE_SSL_REDIRECT", "CSP_REPORT_ONLY", "CSP_REPORT_URI"}
-    base = {k: v for k, v in os.environ.items() if k not in drop}
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env={**base, **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def test_production_mode_passes_every_deploy_check():
