@@ -7,24 +7,43 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-unit test-integration test-faults bench bench-quick screenshots lint format migrations install node-modules clean
+# uv installs exactly what uv.lock holds (docs/development.md says why uv).
+# It lives in a venv of its own, at this exact version, outside the project's.
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export UV_PYTHON := $(PYTHON)
+LOCK_MISMATCH := uv.lock does not match pyproject.toml: run `make lock` and commit uv.lock
 
-$(PY):
+.PHONY: run serve test test-unit test-integration test-faults bench bench-quick screenshots lint format migrations install install-test lock lock-check upgrade node-modules clean
+
+$(UV):
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 		{ echo "Briefing needs Python 3.11 or newer as $(PYTHON)." >&2; exit 1; }
-	@$(PYTHON) -m venv $(VENV) || \
-		{ echo "Cannot create $(VENV): install Debian's python3-venv package." >&2; exit 1; }
-	$(PY) -m pip install --quiet --upgrade pip
+	@$(PYTHON) -m venv $(TOOLS) || \
+		{ echo "Cannot create $(TOOLS): install Debian's python3-venv package." >&2; exit 1; }
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
-$(VENV)/.installed-run: pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e .
-	@touch $@
+## lock-check: fail in one line if uv.lock was not refreshed after pyproject.toml changed
+lock-check: | $(UV)
+	@$(UV) lock --locked --quiet 2>/dev/null || { echo "$(LOCK_MISMATCH)" >&2; exit 1; }
 
-$(VENV)/.installed-test: pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e '.[test]'
-	@touch $@ $(VENV)/.installed-run
+## lock: write uv.lock again after a change to pyproject.toml (versions already locked stay)
+lock: | $(UV)
+	$(UV) lock
 
-install: $(VENV)/.installed-run
+## upgrade: every dependency to its newest release within pyproject.toml's ranges, then the tests
+upgrade: | $(UV)
+	$(UV) lock --upgrade
+	$(MAKE) test
+
+# The runtime set alone; --inexact keeps the test tools of an earlier `make test`.
+install: lock-check
+	$(UV) sync --locked --inexact
+
+install-test: lock-check
+	$(UV) sync --locked --extra test
 
 # axe-core for the browser tests' accessibility checks, exactly as package-lock.json pins it.
 # Like chromium, Debian's npm is installed when the machine allows it (root, apt).
@@ -47,7 +66,7 @@ node_modules/.installed: package.json package-lock.json
 node-modules: node_modules/.installed
 
 ## run: set up and serve the demo article on http://$(HOST):$(PORT)/ (uvicorn, ASGI)
-run: $(VENV)/.installed-run
+run: install
 	$(MANAGE) migrate --noinput
 	$(MANAGE) setup_site
 	@if [ "$${DEBUG:-1}" = "0" ]; then $(MANAGE) collectstatic --noinput --verbosity 0; fi
@@ -62,40 +81,40 @@ run: $(VENV)/.installed-run
 	fi
 
 ## test: lint, the suite on the embedded defaults, then on PostgreSQL + Redis with the integration tests, then the fault tests
-test: $(VENV)/.installed-test lint test-unit test-integration test-faults
+test: install-test lint test-unit test-integration test-faults
 
-test-unit: $(VENV)/.installed-test
+test-unit: install-test
 	env -u DATABASE_URL -u REDIS_URL -u CELERY_BROKER_URL $(PY) -m pytest -m "not integration"
 
-test-integration: $(VENV)/.installed-test node_modules/.installed
+test-integration: install-test node_modules/.installed
 	.ci/integration $(PY) "not faults"
 
 ## test-faults: Redis stopped, a worker killed, PostgreSQL restarted, a poison comment (about 3 minutes)
-test-faults: $(VENV)/.installed-test
+test-faults: install-test
 	.ci/integration $(PY) faults
 
 ## bench: load on the real stack (PostgreSQL, Redis, uvicorn with 2 workers), baselines in the same run
-bench: $(VENV)/.installed-test
+bench: install-test
 	$(PY) -m tests.bench.run
 
 ## bench-quick: every scenario briefly; fails only on lost or doubled writes (CI runs it)
-bench-quick: $(VENV)/.installed-test
+bench-quick: install-test
 	$(PY) -m tests.bench.run --quick
 
 ## screenshots: refresh the README's pictures (the browser tests, saving into tests/e2e/screenshots/)
-screenshots: $(VENV)/.installed-test node_modules/.installed
+screenshots: install-test node_modules/.installed
 	BRIEFING_SCREENSHOTS=tests/e2e/screenshots .ci/integration $(PY)
 
-lint: $(VENV)/.installed-test
+lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-format: $(VENV)/.installed-test
+format: install-test
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-migrations: $(VENV)/.installed-run
+migrations: install
 	$(MANAGE) makemigrations articles polls comments
 
 clean:
-	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(TOOLS) node_modules staticfiles .pytest_cache .ruff_cache

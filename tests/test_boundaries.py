@@ -386,6 +386,20 @@ SITE = [
     Row("email addresses", "GET", "/accounts/email/", "login 200 200 200 200 200"),
     Row("change password", "GET", "/accounts/password/change/", "login 200 200 200 200 200"),
     Row("reset password", "GET", "/accounts/password/reset/", "200 200 200 200 200 200"),
+    Row("confirm it is you", "GET", "/accounts/reauthenticate/", "login 200 200 200 200 200"),
+    # Codes by email are off: it is you by your password, so both go back to that form.
+    Row(
+        "confirm it is you by an emailed code (off: 302 to the password form)",
+        "GET",
+        "/accounts/reauthenticate/code/",
+        "login 302 302 302 302 302",
+    ),
+    Row(
+        "enter the emailed code (off: 302 to the previous page)",
+        "GET",
+        "/accounts/reauthenticate/code/confirm/",
+        "login 302 302 302 302 302",
+    ),
     # Missing things are 404 for everyone, never a 500
     Row("no such article", "GET", "/articles/no-such-thing/", "404 404 404 404 404 404"),
     Row("no such comment", "GET", "/comments/999999/", "404 404 404 404 404 404"),
@@ -827,7 +841,6 @@ def _patterns(resolver, prefix=""):
 # allauth pages reached only through a key in an email, or not used by this site.
 ACCOUNT_PAGES_NOT_IN_THE_TABLE = {
     "account_inactive",
-    "account_reauthenticate",
     "account_email_verification_sent",
     "account_set_password",
     "account_confirm_login_code",
