@@ -27,7 +27,7 @@ $(UV):
 
 ## lock-check: fail in one line if uv.lock was not refreshed after pyproject.toml changed
 lock-check: | $(UV)
-	@$(UV) lock --locked --quiet 2>/dev/null || { echo "$(LOCK_MISMATCH)" >&2; exit 1; }
+	@$(UV) lock --locked --quiet 2>/dev/null || { echo '$(LOCK_MISMATCH)' >&2; exit 1; }
 
 ## lock: write uv.lock again after a change to pyproject.toml (versions already locked stay)
 lock: | $(UV)
