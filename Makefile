@@ -80,6 +80,10 @@ run: install
 		exec $(BIN)/uvicorn briefing_site.asgi:application --host $(HOST) --port $(PORT) --timeout-graceful-shutdown 3; \
 	fi
 
+## serve: the production shape on http://$(HOST):$(PORT)/: nginx, gunicorn, uvicorn for the streams, Celery worker and beat (needs DATABASE_URL, REDIS_URL, SECRET_KEY; deploy/README.md)
+serve: install
+	$(PY) deploy/serve.py --host $(HOST) --port $(PORT)
+
 ## test: lint, the suite on the embedded defaults, then on PostgreSQL + Redis with the integration tests, then the fault tests
 test: install-test lint test-unit test-integration test-faults
 
