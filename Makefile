@@ -97,11 +97,11 @@ test-integration: install-test node_modules/.installed
 test-faults: install-test
 	.ci/integration $(PY) faults
 
-## bench: load on the real stack (PostgreSQL, Redis, uvicorn with 2 workers), baselines in the same run
+## bench: load on the real stack (PostgreSQL, Redis; uvicorn, gunicorn and make serve side by side), baselines in the same run
 bench: install-test
 	$(PY) -m tests.bench.run
 
-## bench-quick: every scenario briefly; fails only on lost or doubled writes (CI runs it)
+## bench-quick: every scenario briefly; fails only on lost or doubled writes or a page answering other than 2xx (CI runs it)
 bench-quick: install-test
 	$(PY) -m tests.bench.run --quick
 

@@ -3,23 +3,28 @@
 Starts Briefing on PostgreSQL and Redis under uvicorn (2 workers, DEBUG=0),
 with a real Celery worker where a scenario needs one; seeds the demo article
 as a busy one (2,000 approved comments in threads, 5,000 votes, 200 readers);
-drives load from this process (asyncio + httpx) and from spawned reader
-processes (tests/bench/live.py); prints a Markdown table and writes JSON to
+drives load with wrk for the pages (tests/bench/servers.py), from this
+process (asyncio + httpx) for the votes and from spawned reader processes
+(tests/bench/live.py); prints a Markdown table and writes JSON to
 bench/results/. Stops everything it started.
 
 Scenarios, each with its baseline measured in the same run:
-  1 article page   16 anonymous readers; baseline: the floor, a trivial view of
-                   the same app rendering a page of the same size with no
-                   queries. Again with the newcomers' page cache on.
+  1 servers        The article page, anonymous and uncached, under uvicorn
+                   alone, gunicorn alone and `make serve` (nginx, gzip);
+                   baseline: the floor under the same server, a trivial view
+                   of the same app rendering a page of the same size with no
+                   queries. Each floor beside gunicorn's. Then the article
+                   page with the newcomers' page cache on.
   2 votes          32 readers, each with its own voter cookie, voting on every
                    open poll of the article; afterwards the stored votes and
                    counters must equal the accepted responses exactly.
-  3 thread pages   "Show more comments" sorted by best, 16 readers.
+  3 thread pages   "Show more comments" sorted by best.
   4 comment to screen, 5 SSE fan-out, 6 moderation: see tests/bench/live.py
                    and moderation_scenario below.
 
-Exits 1 if any write was lost or doubled or any live event missed; timings
-never fail it (`make bench-quick` is CI's smoke run).
+Exits 1 if any write was lost or doubled, any live event missed, or any page
+answered other than 2xx or broke a connection; timings never fail it (`make
+bench-quick` is CI's smoke run).
 """
 
 import argparse
@@ -143,10 +148,23 @@ def celery_worker(env, *options):
 
 
 class Server:
-    def __init__(self, env, workers=2):
+    """uvicorn (ASGI, as `make run` serves the app) with `workers` processes.
+
+    wait=False returns once it is started: wait_ready() then waits for its
+    health check, so that several servers can start at once.
+    """
+
+    name = "uvicorn"
+
+    def __init__(self, env, workers=2, wait=True):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.process = subprocess.Popen(
+        self.process = self.start(env, workers)
+        if wait:
+            self.wait_ready()
+
+    def start(self, env, workers):
+        return subprocess.Popen(
             [
                 sys.executable,
                 "-m",
@@ -165,16 +183,29 @@ class Server:
             cwd=ROOT,
             env=env,
         )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
+
+    def wait_ready(self, timeout=30):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and self.process.poll() is None:
             try:
                 with urllib.request.urlopen(f"{self.url}/healthz", timeout=2) as response:  # noqa: S310
                     if response.status == 200:
                         return
             except OSError:
                 time.sleep(0.2)
+        exited = self.process.poll()
         self.stop()
-        fail("the app server did not come up")
+        tail = self.log_tail()
+        if tail:
+            print(tail, file=sys.stderr)
+        fail(
+            f"{self.name} did not come up"
+            + (f" (it exited with {exited})" if exited is not None else f" in {timeout} s")
+        )
+
+    def log_tail(self):
+        """What to show when the server did not come up (its output went to the terminal)."""
+        return ""
 
     def stop(self):
         self.process.terminate()
@@ -226,20 +257,17 @@ def measure(name, clients, requests, scenario):
 
 
 class Get:
-    """GETs of `urls` in turn; optionally as HTMX, optionally checking a cache header."""
+    """GETs of one URL, every one from a newcomer."""
 
-    def __init__(self, *urls, htmx=False, expect_hits=False):
-        self.urls, self.htmx, self.expect_hits = urls, htmx, expect_hits
-        self.hits = 0
+    def __init__(self, url):
+        self.url = url
 
     async def setup(self, client, n):
         return None
 
     async def __call__(self, client, state, n, i):
-        headers = {"HX-Request": "true"} if self.htmx else {}
-        response = await client.get(self.urls[(n + i) % len(self.urls)], headers=headers)
-        client.cookies.clear()  # every request from a newcomer
-        self.hits += response.headers.get("X-Page-Cache") == "hit"
+        response = await client.get(self.url)
+        client.cookies.clear()
         return response.status_code == 200
 
 
@@ -332,72 +360,6 @@ def thread_page_urls(article_url):
                 return urls
             url = html.unescape(more[1])
             urls.append(url)
-
-
-def paired(rounds, name, clients, requests, scenario, baseline):
-    """Alternating rounds of a scenario and its baseline; each reported by its median round."""
-    measured, floors = [], []
-    for _round in range(rounds):
-        floors.append(measure(f"floor for: {name}", clients, requests, baseline))
-        measured.append(measure(name, clients, requests, scenario))
-    row, floor = median_round(measured), median_round(floors)
-    row["ratio"] = round(row["per_second"] / floor["per_second"], 2)
-    row["baseline_per_second"] = floor["per_second"]
-    row["baseline_p99_ms"] = floor["p99_ms"]
-    return row, floor
-
-
-def page_scenarios(article_url, args):
-    """Scenarios 1 (uncached) and 3: the article page and its thread pages, 16 readers."""
-    with httpx.Client(base_url=BASE_URL, timeout=60) as client:
-        page_bytes = len(client.get(article_url).content)
-        thread_urls = thread_page_urls(article_url)
-        thread_bytes = len(client.get(thread_urls[0], headers={"HX-Request": "true"}).content)
-    warm = args.readers_clients * 4
-    measure("warm-up", args.readers_clients, warm, Get(article_url))
-    measure("warm-up", args.readers_clients, warm, floor_of(page_bytes))
-    page, page_floor = paired(
-        args.rounds,
-        f"article page, anonymous, {page_bytes // 1024} KB",
-        args.readers_clients,
-        args.page_requests,
-        Get(article_url),
-        floor_of(page_bytes),
-    )
-    threads, thread_floor = paired(
-        args.rounds,
-        f"thread pages by best ({len(thread_urls)} pages), {thread_bytes // 1024} KB",
-        args.readers_clients,
-        args.page_requests,
-        Get(*thread_urls, htmx=True),
-        floor_of(thread_bytes),
-    )
-    page_floor["scenario"] = f"floor: trivial view, {page_bytes // 1024} KB"
-    thread_floor["scenario"] = f"floor: trivial view, {thread_bytes // 1024} KB"
-    return [page_floor, page, thread_floor, threads], page_bytes
-
-
-def cached_page_scenario(env, article_url, page_bytes, args):
-    """Scenario 1 again with the newcomers' page cache on (a server of its own)."""
-    global BASE_URL
-    server = Server({**env, "ARTICLE_PAGE_CACHE_SECONDS": "5"})
-    BASE_URL = server.url
-    try:
-        cached = Get(article_url, expect_hits=True)
-        measure("warm-up", args.readers_clients, args.readers_clients * 4, cached)
-        cached.hits = 0
-        row, _floor = paired(
-            args.rounds,
-            f"article page, anonymous, page cache on ({page_bytes // 1024} KB)",
-            args.readers_clients,
-            args.page_requests,
-            cached,
-            floor_of(page_bytes),
-        )
-        row["cache_hits"] = cached.hits
-    finally:
-        server.stop()
-    return row
 
 
 def vote_scenario(article_url, args):
@@ -540,9 +502,11 @@ def table(results):
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in results:
+        errors = f"{row['errors']} FAILED" if row.get("failed") else row["errors"]
+        versus = row.get("vs", row.get("ratio", ""))
         lines.append(
-            f"| {row['scenario']} | {row['requests']} | {row['errors']} | {row['per_second']} "
-            f"| {row['p50_ms']} | {row['p95_ms']} | {row['p99_ms']} | {row.get('ratio', '')} |"
+            f"| {row['scenario']} | {row['requests']} | {errors} | {row['per_second']} "
+            f"| {row['p50_ms']} | {row['p95_ms']} | {row['p99_ms']} | {versus} |"
         )
     return "\n".join(lines)
 
@@ -553,7 +517,8 @@ QUICK = {
     "seed_comments": 200,
     "seed_votes": 500,
     "seed_readers": 20,
-    "page_requests": 64,
+    "seconds": 2,
+    "warm_seconds": 1,
     "votes": 320,
     "rounds": 1,
     "backlog": 100,
@@ -575,11 +540,11 @@ def arguments():
     add("--seed-comments", type=int, default=2000, help="approved comments on the article")
     add("--seed-votes", type=int, default=5000, help="votes stored before the run")
     add("--seed-readers", type=int, default=200, help="reader accounts")
-    add("--readers-clients", type=int, default=16, help="concurrent readers of pages")
-    add("--page-requests", type=int, default=480, help="page requests per round")
+    add("--seconds", type=int, default=10, help="length of each wrk run on a page")
+    add("--warm-seconds", type=int, default=3, help="wrk's warm-up of each page on each server")
     add("--vote-clients", type=int, default=32, help="concurrent voters")
     add("--votes", type=int, default=10_000, help="votes in the vote scenario")
-    add("--rounds", type=int, default=3, help="alternating rounds of page scenarios")
+    add("--rounds", type=int, default=3, help="rounds of the page scenarios, in turn")
     add("--backlog", type=int, default=5000, help="comments to moderate")
     add("--fanout", type=sizes, default=[1000, 5000], help="idle readers on one process")
     add("--events", type=int, default=20, help="events published per live round")
@@ -593,27 +558,41 @@ def arguments():
 
 
 def main():
-    from tests.bench import live  # it imports this module's helpers
+    from tests.bench import live, servers  # they import this module's helpers
 
     global BASE_URL
     args = arguments()
+    servers.ensure_wrk()
     begun = time.perf_counter()
     fresh_database()
     fresh_redis()
     with tempfile.TemporaryDirectory() as static_root:
         env = environment(static_root)
+        # collectstatic needs no database: it runs while migrate does.
+        collecting = subprocess.Popen(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
+            cwd=ROOT,
+            env=env,
+        )
         manage(env, "migrate", "--noinput", "--verbosity", "0")
         manage(env, "setup_site")
-        manage(env, "collectstatic", "--noinput", "--verbosity", "0")
+        if collecting.wait() != 0:
+            fail(f"collectstatic failed (exit {collecting.returncode})")
         seeded = seed(env, args)
         print(f"bench: seeded {seeded}", file=sys.stderr)
         article_url = demo_article_url()
         beat = celery_beat(env)
         try:
-            server = Server(env)
+            # The servers scenario waits for it, beside the servers it starts.
+            server = Server(env, wait=False)
             BASE_URL = server.url
             try:
-                page_rows, page_bytes = page_scenarios(article_url, args)
+                server_rows, page_bytes, floor = servers.servers_scenario(
+                    server, env, article_url, args
+                )
+                thread_rows = servers.thread_pages_scenario(
+                    server, thread_page_urls(article_url), args
+                )
                 vote_rows = vote_scenario(article_url, args)
                 comment_rows = live.comment_scenario(
                     env,
@@ -626,7 +605,7 @@ def main():
                 )
             finally:
                 server.stop()
-            cached_row = cached_page_scenario(env, article_url, page_bytes, args)
+            cached_row = servers.cached_page_scenario(env, article_url, page_bytes, floor, args)
             moderation = moderation_scenario(env, args.backlog)
             fanout_rows = live.fanout_scenario(env, article_url, args.fanout, args.events)
         finally:
@@ -635,14 +614,16 @@ def main():
 
     votes = vote_rows[1]
     live_rows = [*comment_rows, *fanout_rows]
-    rows = [*page_rows[:2], cached_row, *vote_rows, *page_rows[2:], *live_rows, moderation]
+    rows = [*server_rows, cached_row, *vote_rows, *thread_rows, *live_rows, moderation]
     print(table(rows))
     print(
         f"\nseeded {seeded['comments']} comments in {seeded['threads']} threads, "
         f"{seeded['votes']} votes, {seeded['readers']} readers ({seeded['seconds']} s); "
-        f"page rows: median of {args.rounds} rounds alternating with their floor; "
+        f"page rows: wrk, {servers.CONNECTIONS} connections on {servers.THREADS} threads, "
+        f"median of {args.rounds} rounds of {args.seconds} s taken in turn with their floors; "
         f"cached page: {cached_row['cache_hits']} cache hits"
     )
+    print(servers.notes(server_rows))
     print(
         f"votes: {votes['accepted']} accepted; stored votes and counters "
         f"{'exact' if votes['exact'] else 'MISMATCH: ' + '; '.join(votes['mismatches'])}"
@@ -657,6 +638,7 @@ def main():
     elapsed = round(time.perf_counter() - begun)
     print(f"whole run: {elapsed // 60} min {elapsed % 60} s")
     delivered = all(row["received"] == row["expected"] for row in live_rows)
+    pages_failed = [row["scenario"] for row in rows if row.get("failed")]
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = f"{dt.datetime.now(dt.UTC):%Y-%m-%dT%H%M%S}{'-quick' if args.quick else ''}"
     out = RESULTS / f"{stamp}.json"
@@ -675,6 +657,8 @@ def main():
     print(f"JSON: {out.relative_to(ROOT)}")
     if not (votes["exact"] and moderation["exact"] and delivered):
         fail("writes were lost or doubled, or live events missed (see above)")
+    if pages_failed:
+        fail(f"answers other than 2xx or socket errors under wrk: {'; '.join(pages_failed)}")
 
 
 def machine():
