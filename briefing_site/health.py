@@ -43,8 +43,13 @@ def broker_state() -> str:
         return "eager (tasks run in the web process)"
     from briefing_site.celery import app
 
+    # The broker's own options have no socket timeouts (the worker blocks on
+    # its queue on purpose); without them a hung Redis would hold /healthz forever.
+    timeouts = {"socket_timeout": TIMEOUT_SECONDS, "socket_connect_timeout": TIMEOUT_SECONDS}
     try:
-        with app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
+        with app.connection_for_write(
+            settings.CELERY_BROKER_URL, transport_options=timeouts
+        ) as conn:
             conn.ensure_connection(max_retries=1, timeout=TIMEOUT_SECONDS)
     except Exception as error:
         return f"down: {type(error).__name__}"

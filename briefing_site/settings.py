@@ -193,18 +193,23 @@ WHITENOISE_USE_FINDERS = DEBUG
 REDIS_URL = os.environ.get("REDIS_URL", "")
 
 if REDIS_URL:
+    # Redis answers in a millisecond when it is well; a second is already an
+    # outage (and after one, briefing_site/cache.py leaves Redis alone a while).
+    _REDIS_CACHE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
     CACHES = {
+        # allauth's throttles and the newcomers' page copy: with Redis down they
+        # carry on in each process's memory (briefing_site/cache.py says why).
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "briefing_site.cache.FallbackRedisCache",
             "LOCATION": REDIS_URL,
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            "OPTIONS": _REDIS_CACHE_OPTIONS,
         },
-        # Rate-limit counters: with Redis down they let requests through
-        # (RATELIMIT_FAIL_OPEN below) instead of raising.
+        # django-ratelimit's counters: with Redis down they let requests
+        # through (RATELIMIT_FAIL_OPEN below) instead of raising.
         "ratelimit": {
             "BACKEND": "briefing_site.cache.FailOpenRedisCache",
             "LOCATION": REDIS_URL,
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            "OPTIONS": _REDIS_CACHE_OPTIONS,
         },
     }
     RATELIMIT_USE_CACHE = "ratelimit"
