@@ -324,8 +324,26 @@ def test_a_hung_redis_costs_readers_one_short_timeout_not_a_wait_on_every_reques
             assert signed_in.status_code == (302 if attempt % 2 else 200)
             timings.append(time.monotonic() - started)
             ada.close()
+
+        # A comment queues its moderation on the broker, which does not answer either.
+        ada = Reader(base_url)
+        ada.sign_in(reader.email)
+        started = time.monotonic()
+        posted = ada.post(
+            f"{article_url}comments/post/", {"body": "Posted while Redis hangs."}, htmx=True
+        )
+        post_seconds = time.monotonic() - started
+        ada.close()
+        assert posted.status_code == 200
+        comment = Comment.objects.get(body="Posted while Redis hangs.")
+        assert comment.status == Comment.Status.PENDING
     each = ", ".join(f"{seconds:.1f}" for seconds in timings)
-    print(f"hung Redis: /healthz in {health_seconds:.1f} s; page and sign-in: {each} s")
+    print(
+        f"hung Redis: /healthz in {health_seconds:.1f} s; page and sign-in: {each} s; "
+        f"a comment in {post_seconds:.1f} s"
+    )
+    # Queueing gives up after the broker's socket timeout (5 s), tried twice.
+    assert post_seconds < 20
     # The first reader waits for the cache's socket timeout (1 s) and for the live
     # events' id (2 s). The next ones skip Redis, but for one call every few
     # seconds; paying each call's timeout instead would cost them 5 s and more.
