@@ -1,5 +1,7 @@
 """Is each configured service reachable? Used by /healthz."""
 
+from functools import cache
+
 from django.conf import settings
 from django.db import connection
 
@@ -18,33 +20,43 @@ def database_state() -> str:
     return OK
 
 
-def redis_state() -> str:
-    if not settings.REDIS_URL:
-        return NOT_CONFIGURED
+@cache
+def redis_client(url: str):
+    """One client (and connection pool) per Redis address for the process: a
+    probe that opened fresh connections on every call would itself load Redis."""
     import redis
 
+    return redis.Redis.from_url(
+        url,
+        socket_connect_timeout=TIMEOUT_SECONDS,
+        socket_timeout=TIMEOUT_SECONDS,
+        max_connections=4,
+    )
+
+
+def ping(url: str) -> str:
     try:
-        client = redis.Redis.from_url(
-            settings.REDIS_URL,
-            socket_connect_timeout=TIMEOUT_SECONDS,
-            socket_timeout=TIMEOUT_SECONDS,
-        )
-        try:
-            client.ping()
-        finally:
-            client.close()
+        redis_client(url).ping()
     except Exception as error:
         return f"down: {type(error).__name__}"
     return OK
 
 
+def redis_state() -> str:
+    if not settings.REDIS_URL:
+        return NOT_CONFIGURED
+    return ping(settings.REDIS_URL)
+
+
 def broker_state() -> str:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return "eager (tasks run in the web process)"
+    if settings.CELERY_BROKER_URL.startswith(("redis://", "rediss://", "unix://")):
+        return ping(settings.CELERY_BROKER_URL)
     from briefing_site.celery import app
 
     # The broker's own options have no socket timeouts (the worker blocks on
-    # its queue on purpose); without them a hung Redis would hold /healthz forever.
+    # its queue on purpose); without them a hung broker would hold /healthz forever.
     timeouts = {"socket_timeout": TIMEOUT_SECONDS, "socket_connect_timeout": TIMEOUT_SECONDS}
     try:
         with app.connection_for_write(
