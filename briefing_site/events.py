@@ -21,6 +21,7 @@ import contextlib
 import itertools
 import json
 import logging
+import re
 import threading
 import time
 import weakref
@@ -53,13 +54,21 @@ class Dropped(Exception):
     """The reader fell too far behind (or the bus lost its source); it should reconnect."""
 
 
+# ASCII digits only: int() also reads "1_000", " 7" and other scripts' digits,
+# which Redis refuses. Each part is an unsigned 64-bit number.
+_EVENT_ID = re.compile(r"([0-9]{1,20})-([0-9]{1,20})", re.ASCII)
+_MAX_PART = 2**64 - 1
+
+
 def sort_key(event_id: str | None) -> tuple[int, int]:
     """Ids sort as Redis stream ids do: milliseconds, then a sequence."""
-    try:
-        millis, sequence = (event_id or "").split("-", 1)
-        return int(millis), int(sequence)
-    except ValueError:
+    match = _EVENT_ID.fullmatch(event_id or "")
+    if match is None:
         return (-1, -1)
+    millis, sequence = int(match[1]), int(match[2])
+    if millis > _MAX_PART or sequence > _MAX_PART:
+        return (-1, -1)
+    return millis, sequence
 
 
 def is_event_id(value: str | None) -> bool:

@@ -13,6 +13,7 @@ from django.utils.text import Truncator
 
 from articles.models import Article
 from polls.forms import ChoiceAdminForm, ChoiceInlineFormSet, PollAddForm, PollChangeForm
+from polls.ids import database_id
 from polls.live import poll_results_changed
 from polls.models import Choice, Poll, Surge, Vote
 from polls.placement import add_poll_after_block, close_polls, reopen_polls
@@ -216,8 +217,8 @@ class PollAdmin(admin.ModelAdmin):
 
     def _article_in_query(self, request):
         """The article of an add page opened from it, as `?article=<id>`."""
-        article_id = request.GET.get("article", "")
-        if not article_id.isdigit():
+        article_id = database_id(request.GET.get("article"))
+        if article_id is None:
             return None
         return Article.objects.filter(pk=article_id).first()
 
