@@ -32,6 +32,12 @@ class NotAllowed(CommentRefused):
     status = 403
 
 
+class Conflict(CommentRefused):
+    """Refused because of the comment's or article's state, not the reader's input."""
+
+    status = 409
+
+
 def can_moderate(user) -> bool:
     return user.is_authenticated and user.has_perm("comments.change_comment")
 
@@ -234,8 +240,15 @@ def can_edit(comment: Comment, user) -> bool:
         user.is_authenticated
         and comment.author_id == user.pk
         and not comment.is_deleted
+        and comment.status != Comment.Status.REJECTED
         and timezone.now() <= editable_until(comment)
     )
+
+
+NOT_EDITABLE_ONCE_REJECTED = (
+    "This comment was not published, so it can no longer be edited. "
+    "You can post a new comment instead."
+)
 
 
 @transaction.atomic
@@ -245,6 +258,10 @@ def edit_comment(*, comment: Comment, editor, body: str) -> Comment:
         raise NotAllowed("Only its author can edit a comment.")
     if comment.is_deleted:
         raise CommentRefused("A deleted comment cannot be edited.")
+    # A rejection is final: an edit must not send the comment back through the
+    # pipeline, which would publish it over the decision.
+    if comment.status == Comment.Status.REJECTED:
+        raise Conflict(NOT_EDITABLE_ONCE_REJECTED)
     if timezone.now() > editable_until(comment):
         raise CommentRefused(
             f"Comments can be edited for {settings.COMMENT_EDIT_WINDOW_MINUTES} minutes "
@@ -254,18 +271,23 @@ def edit_comment(*, comment: Comment, editor, body: str) -> Comment:
     if text == comment.body:
         return comment
     was_counted = comment.status == Comment.Status.APPROVED
+    # Held (by the pipeline or by readers' reports) means a human decides: the new
+    # text waits for them too, rather than going back to the automatic pipeline.
+    waits_for_a_human = comment.status == Comment.Status.HELD
     comment.body = text
     comment.body_html = render_body(text)
     comment.edited_at = timezone.now()
     # An edit is moderated again: spammers post clean text and edit links in later.
     comment.version += 1
-    comment.status = Comment.Status.PENDING
+    if not waits_for_a_human:
+        comment.status = Comment.Status.PENDING
     comment.save(update_fields=["body", "body_html", "edited_at", "version", "status"])
     if was_counted:
         _count(comment, -1)
         live.comment_removed(comment)
-    version = comment.version
-    transaction.on_commit(lambda: comment_submitted(comment.pk, version))
+    if not waits_for_a_human:
+        version = comment.version
+        transaction.on_commit(lambda: comment_submitted(comment.pk, version))
     return comment
 
 

@@ -87,6 +87,11 @@ def _back_to(comment):
     return f"{comment.article.get_absolute_url()}#c{comment.pk}"
 
 
+def _refused_page(request, reason, status):
+    """The site's own page for a refusal, with the reason (htmx shows it as it comes)."""
+    return render(request, "403.html", {"exception": reason}, status=status)
+
+
 def _redirect(url):
     response = HttpResponseRedirect(url)
     response.status_code = 303
@@ -294,7 +299,12 @@ def edit(request, pk):
     context = {"comment": comment, "article": comment.article, "action": "edit"}
     if request.method == "GET":
         if not can_edit(comment, request.user):
-            return HttpResponse("This comment can no longer be edited.", status=409)
+            reason = (
+                services.NOT_EDITABLE_ONCE_REJECTED
+                if comment.status == Comment.Status.REJECTED
+                else "This comment can no longer be edited."
+            )
+            return _refused_page(request, reason, 409)
         context["form"] = CommentForm(initial={"body": comment.body})
         if request.htmx:
             return render(request, "comments/discussion.html#edit-form", context)
@@ -308,6 +318,8 @@ def edit(request, pk):
                 comment=comment, editor=request.user, body=form.cleaned_data["body"]
             )
         except CommentRefused as refused:
+            if refused.status == 409 and not request.htmx:
+                return _refused_page(request, str(refused), refused.status)
             form.add_error("body", str(refused))
             status = refused.status
         else:
