@@ -7,6 +7,8 @@ below and compared case-insensitively (allauth's ACCOUNT_PRESERVE_USERNAME_CASIN
 
 from allauth.account import forms as allauth_forms
 from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MinLengthValidator, RegexValidator
 
 DISPLAY_NAME_MIN_LENGTH = 3
@@ -15,6 +17,25 @@ DISPLAY_NAME_HELP = (
     "Shown publicly with your comments. 3 to 30 letters, digits, "
     "underscores (_), hyphens (-) or dots (.), no spaces."
 )
+
+RESERVED_NAME_MESSAGE = "That display name is reserved. Please choose another."
+# Digits and letters that read as one another in a display name.
+LOOK_ALIKES = str.maketrans("01l34578$", "oiieastbs")
+
+
+def name_as_it_reads(name: str) -> str:
+    """`M0d_erat0r2` reads as `moderator`: case, separators, trailing digits
+    and look-alike characters dropped."""
+    letters = name.lower().replace("_", "").replace("-", "").replace(".", "")
+    return letters.rstrip("0123456789").translate(LOOK_ALIKES)
+
+
+def refuse_staff_look_alikes(name: str) -> None:
+    """A reader's name must not pass for the newsroom's (ACCOUNT_USERNAME_BLACKLIST)."""
+    reserved = {name_as_it_reads(word) for word in settings.ACCOUNT_USERNAME_BLACKLIST}
+    if name_as_it_reads(name) in reserved:
+        raise ValidationError(RESERVED_NAME_MESSAGE, code="reserved")
+
 
 # ACCOUNT_USERNAME_VALIDATORS: allauth runs these on every username it is
 # given (sign-up and any later flow), instead of the User model's own.
@@ -33,6 +54,7 @@ DISPLAY_NAME_VALIDATORS = [
         r"\A[A-Za-z0-9_.-]+\Z",
         message="Use only letters (a-z), digits, and _ - . in a display name.",
     ),
+    refuse_staff_look_alikes,
 ]
 
 
@@ -40,7 +62,7 @@ class AccountAdapter(DefaultAccountAdapter):
     error_messages = {
         **DefaultAccountAdapter.error_messages,
         "username_taken": "That display name is already taken. Please choose another.",
-        "username_blacklisted": "That display name is reserved. Please choose another.",
+        "username_blacklisted": RESERVED_NAME_MESSAGE,
         "email_password_mismatch": "The email address or password is not correct.",
     }
 
