@@ -45,7 +45,7 @@ def comment_payload(comment_id: int) -> dict | None:
     from comments.threads import MAX_INDENT, Entry  # threads imports the services
 
     comment = Comment.objects.select_related("author", "stance").filter(pk=comment_id).first()
-    if comment is None or comment.status != Comment.Status.APPROVED or comment.is_deleted:
+    if comment is None or not comment.is_visible_to(None):
         return None
     parent_path = comment.path[: -Comment.steplen]
     parent = (
@@ -56,7 +56,11 @@ def comment_payload(comment_id: int) -> dict | None:
     entry = Entry(
         comment,
         min(comment.depth, MAX_INDENT),
-        replying_to=parent.author_name if parent and comment.depth > MAX_INDENT else "",
+        replying_to=(
+            parent.author_name
+            if parent and parent.is_visible_to(None) and comment.depth > MAX_INDENT
+            else ""
+        ),
     )
     return {
         "id": comment.pk,

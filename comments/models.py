@@ -5,6 +5,20 @@ from django.utils.functional import cached_property
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 
+def visible_to_q(user) -> Q:
+    """Who may see a comment's text and author, as a filter: the one rule, with
+    Comment.is_visible_to beside it for a comment already loaded.
+
+    Everyone sees approved comments; authors also see their own awaiting or refused
+    ones (they see its fate). A deleted comment is nobody's to see. Staff read the
+    rest in the admin, not on reader pages. `user` None means any reader.
+    """
+    shown = Q(status=Comment.Status.APPROVED)
+    if user is not None and user.is_authenticated:
+        shown |= Q(author_id=user.pk)
+    return shown & Q(deleted_at__isnull=True)
+
+
 class CommentQuerySet(MP_NodeQuerySet):
     def approved(self):
         return self.filter(status=Comment.Status.APPROVED)
@@ -13,11 +27,8 @@ class CommentQuerySet(MP_NodeQuerySet):
         return self.filter(status=Comment.Status.PENDING)
 
     def visible_to(self, user):
-        """Approved comments, plus the reader's own in any state (they see its fate)."""
-        shown = Q(status=Comment.Status.APPROVED)
-        if user is not None and user.is_authenticated:
-            shown |= Q(author=user)
-        return self.filter(shown)
+        """The comments whose text and author this reader may see (see visible_to_q)."""
+        return self.filter(visible_to_q(user))
 
     def discussion(self, article, poll=None):
         """The top-level comments of the article's own discussion, or of one question's."""
@@ -142,6 +153,14 @@ class Comment(MP_Node):
     @property
     def is_deleted(self):
         return self.deleted_at is not None
+
+    def is_visible_to(self, user) -> bool:
+        """visible_to_q for a comment already loaded (the two must agree; a test holds them)."""
+        if self.is_deleted:
+            return False
+        if self.status == Comment.Status.APPROVED:
+            return True
+        return user is not None and user.is_authenticated and self.author_id == user.pk
 
     def get_absolute_url(self):
         return self.urls["detail"]

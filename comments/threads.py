@@ -10,7 +10,7 @@ from functools import reduce
 
 from django.db.models import Q
 
-from comments.models import Comment, Like
+from comments.models import Comment, Like, visible_to_q
 from comments.services import can_edit
 
 THREADS_PER_PAGE = 20
@@ -83,21 +83,14 @@ def decode_cursor(cursor: str, sort: str):
 
 
 def visible(comment: Comment, user) -> bool:
-    """Approved comments to everyone; to their author, their own in any state."""
-    if comment.is_deleted:
-        return False
-    if comment.status == Comment.Status.APPROVED:
-        return True
-    return user.is_authenticated and comment.author_id == user.pk
+    return comment.is_visible_to(user)
 
 
 def thread_page(*, article, poll=None, user, sort=DEFAULT_SORT, cursor=None) -> ThreadPage:
     """A page of top-level comments with their whole threads: three queries in all."""
     name, descending = SORTS[sort]
     # Deleted or removed top comments stay only as the heads of live replies.
-    shown = Q(reply_count__gt=0) | Q(deleted_at__isnull=True, status=Comment.Status.APPROVED)
-    if user.is_authenticated:
-        shown |= Q(deleted_at__isnull=True, author_id=user.pk)
+    shown = Q(reply_count__gt=0) | visible_to_q(user)
     roots = (
         Comment.objects.discussion(article, poll).filter(shown).select_related("author", "stance")
     )
@@ -151,7 +144,8 @@ def flatten(roots, nodes, user, *, replies_shown=REPLIES_SHOWN) -> list[Entry]:
             )
         return keeps[node.path]
 
-    names = {node.path: node.author_name for node in [*roots, *nodes]}
+    # Only a comment this reader may see gives its author's name to "replying to".
+    names = {node.path: node.author_name for node in [*roots, *nodes] if visible(node, user)}
     entries: list[Entry] = []
 
     def walk(node, limit):
@@ -192,9 +186,15 @@ def replies_after(comment: Comment, user, *, skip=REPLIES_SHOWN) -> list[Entry]:
     return result
 
 
-def ancestors_of(comment: Comment) -> list[Comment]:
+def ancestors_of(comment: Comment, user=None) -> list[Comment]:
+    """The comments above this one that the reader may see (any reader when no user)."""
     paths = [comment.path[: depth * Comment.steplen] for depth in range(1, comment.depth)]
-    return list(Comment.objects.filter(path__in=paths).select_related("author").order_by("path"))
+    return list(
+        Comment.objects.filter(path__in=paths)
+        .visible_to(user)
+        .select_related("author")
+        .order_by("path")
+    )
 
 
 def subtree(comment: Comment, user) -> list[Entry]:
