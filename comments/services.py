@@ -42,6 +42,9 @@ def can_moderate(user) -> bool:
     return user.is_authenticated and user.has_perm("comments.change_comment")
 
 
+COMMENTS_CLOSED = "Comments on this article are closed."
+
+
 def post_comment(
     *,
     article: Article,
@@ -54,6 +57,8 @@ def post_comment(
     """Save a reader's comment as pending; moderation decides after the commit."""
     if not article.is_published:
         raise CommentRefused("This article is not open for comments.")
+    if article.comments_closed:
+        raise Conflict(COMMENTS_CLOSED)
     if parent is not None:
         _check_can_reply(parent, article)
         poll = parent.poll

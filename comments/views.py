@@ -242,6 +242,8 @@ def post(request, slug):
                 "can_show_stance": form.cleaned_data["show_stance"],
             },
         )
+    if status == 409 and not request.htmx:
+        return _refused_page(request, error, status)
     if error:
         form.add_error("body" if status == 422 else None, error)
     context = {
@@ -265,6 +267,8 @@ def reply(request, pk):
     parent = _comment(request, pk)
     context = {"parent": parent, "article": parent.article, "action": "reply"}
     if request.method == "GET":
+        if parent.article.comments_closed:
+            return _refused_page(request, services.COMMENTS_CLOSED, 409)
         context["form"] = CommentForm()
         if request.htmx:
             return render(request, "comments/discussion.html#reply-form", context)
@@ -282,6 +286,8 @@ def reply(request, pk):
         return render(
             request, "comments/discussion.html#replied", {"entry": entry, "parent": parent}
         )
+    if status == 409 and not request.htmx:
+        return _refused_page(request, error, status)
     if error:
         form.add_error("body", error)
     if request.htmx:
