@@ -184,7 +184,9 @@ class Server:
             env=env,
         )
 
-    def wait_ready(self, timeout=30):
+    # Generous: on a loaded machine each worker takes long to import the app, and
+    # a server that is up answers at once.
+    def wait_ready(self, timeout=90):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline and self.process.poll() is None:
             try:
