@@ -4,6 +4,7 @@ import base64
 import binascii
 import datetime as dt
 import json
+import math
 import operator
 from dataclasses import dataclass, field
 from functools import reduce
@@ -72,14 +73,37 @@ def decode_cursor(cursor: str, sort: str):
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         value, pk = json.loads(raw)
         if name == "created_at":
-            value = dt.datetime.fromisoformat(value)
-        elif not isinstance(value, int | float):
+            value = _cursor_time(value)
+        elif not _fits_a_column(value):
             raise TypeError
-        if not isinstance(pk, int):
+        if not (isinstance(pk, int) and _fits_a_column(pk)):
             raise TypeError
-    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
+    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError, OverflowError):
         raise BadCursor("That page of comments does not exist.") from None
     return value, pk
+
+
+# What every database compares without an error: a signed 64-bit integer, a finite float.
+_BIGGEST_INT = 2**63 - 1
+
+
+def _fits_a_column(value) -> bool:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    if isinstance(value, int):
+        return -_BIGGEST_INT <= value <= _BIGGEST_INT
+    return math.isfinite(value)
+
+
+def _cursor_time(value) -> dt.datetime:
+    """An aware time the database can hold in UTC (SQLite fails a year past 9999 there)."""
+    moment = dt.datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        raise ValueError("naive")
+    moment = moment.astimezone(dt.UTC)  # OverflowError past either end
+    if not dt.MINYEAR < moment.year < dt.MAXYEAR:
+        raise ValueError("out of range")
+    return moment
 
 
 def visible(comment: Comment, user) -> bool:
