@@ -5,9 +5,12 @@ name, shown with their comments, so it is chosen at sign-up under the rules
 below and compared case-insensitively (allauth's ACCOUNT_PRESERVE_USERNAME_CASING).
 """
 
+import secrets
+
 from allauth.account import forms as allauth_forms
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MinLengthValidator, RegexValidator
 
@@ -58,6 +61,27 @@ DISPLAY_NAME_VALIDATORS = [
 ]
 
 
+KNOWN_BROWSER_COOKIE = "known_browser"
+KNOWN_BROWSER_SALT = "briefing.accounts.known-browser"
+KNOWN_BROWSER_MAX_AGE = 365 * 24 * 60 * 60
+
+
+def known_browser_of(request, login: str) -> str | None:
+    """The id of this browser if `login` has logged in from it before (a signed
+    cookie set at log-in), else None."""
+    try:
+        value = signing.loads(
+            request.COOKIES.get(KNOWN_BROWSER_COOKIE, ""),
+            salt=KNOWN_BROWSER_SALT,
+            max_age=KNOWN_BROWSER_MAX_AGE,
+        )
+    except signing.BadSignature:
+        return None
+    if not isinstance(value, dict) or value.get("login") != login.lower():
+        return None
+    return value.get("browser")
+
+
 class AccountAdapter(DefaultAccountAdapter):
     error_messages = {
         **DefaultAccountAdapter.error_messages,
@@ -72,6 +96,31 @@ class AccountAdapter(DefaultAccountAdapter):
     UNSHOWN_MESSAGES = frozenset(
         {"account/messages/logged_in.txt", "account/messages/logged_out.txt"}
     )
+
+    def _get_login_attempts_cache_key(self, request, **credentials):
+        """allauth counts failed log-ins per account (ACCOUNT_RATE_LIMITS'
+        login_failed, per key). A browser the reader has logged in from gets its
+        own count, so strangers guessing from elsewhere cannot lock them out of it."""
+        key = super()._get_login_attempts_cache_key(request, **credentials)
+        login = credentials.get("email", credentials.get("username", ""))
+        browser = known_browser_of(request, login)
+        return f"{key}:browser:{browser}" if browser else key
+
+    def post_login(self, request, user, **kwargs):
+        response = super().post_login(request, user, **kwargs)
+        if user.email:
+            browser = known_browser_of(request, user.email) or secrets.token_urlsafe(16)
+            response.set_cookie(
+                KNOWN_BROWSER_COOKIE,
+                signing.dumps(
+                    {"login": user.email.lower(), "browser": browser}, salt=KNOWN_BROWSER_SALT
+                ),
+                max_age=KNOWN_BROWSER_MAX_AGE,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
+        return response
 
     def add_message(self, request, level, message_template=None, *args, **kwargs):
         if message_template in self.UNSHOWN_MESSAGES:

@@ -411,9 +411,15 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SECURE_HTTPS else "http"
 
 # allauth's throttles count in the default cache: shared by all processes on
 # Redis, per process on the embedded LocMem cache. Failed log-ins: 10 a minute
-# from one address, 5 in 5 minutes for one email (allauth's defaults, spelled
-# out); the other actions keep allauth's defaults.
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# and 30 an hour from one address; for one account 5 in 5 minutes, 20 an hour,
+# 50 a day, counted apart for each browser the reader has logged in from
+# (briefing_site/accounts.py), so guessing from elsewhere cannot lock them out.
+# Password-reset mails: 3 an hour to one address, whoever asks. The other
+# actions keep allauth's defaults.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "10/m/ip,30/h/ip,5/5m/key,20/h/key,50/d/key",
+    "reset_password": "20/m/ip,60/h/ip,3/h/key",
+}
 # Behind a proxy, the throttles use the same client-address header as the
 # polls' (RATELIMIT_IP_META_KEY=HTTP_X_REAL_IP is the header X-Real-IP).
 if RATELIMIT_IP_META_KEY.startswith("HTTP_"):
