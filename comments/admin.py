@@ -4,7 +4,7 @@ The queues (the "Queue" filter on the comment list, counted in one query):
 
 - Pending: waiting for the pipeline. Every decision moves a comment out of
   pending, so a pending comment has no decision on its current version (an
-  edit starts a new version, back in pending).
+  edit starts a new version, back in pending; a held comment's stays held).
 - Held: held for a moderator, by the pipeline or by readers' reports (once
   they reach ModerationSettings.report_threshold; the latest decision's phase
   is then "reports").
@@ -322,6 +322,19 @@ def _author_count(status):
     return Coalesce(Subquery(counted), 0)
 
 
+def may_change_standing_of(actor, author) -> bool:
+    """Staff (editors, moderators) and superusers answer to superusers alone: a
+    moderator must not silence the people who oversee the discussion."""
+    return actor.is_superuser or not (author.is_staff or author.is_superuser)
+
+
+def staff_standing_refused(names) -> str:
+    return (
+        f"Only a superuser can change the standing of staff: {', '.join(sorted(names))}. "
+        "Nothing was changed."
+    )
+
+
 def _authors(comments):
     """The distinct authors of these comments (deleted accounts have none)."""
     authors = {comment.author_id: comment.author for comment in comments if comment.author_id}
@@ -616,6 +629,8 @@ class CommentAdmin(admin.ModelAdmin):
     def ban_author(self, request, queryset):
         comments = list(queryset)
         authors = _authors(comments)
+        if self._refuse_staff(request, authors):
+            return None
         form = self._form(request, BanForm)
         if not form.is_valid():
             return self._ask(
@@ -647,6 +662,8 @@ class CommentAdmin(admin.ModelAdmin):
     def suspend_author(self, request, queryset):
         comments = list(queryset)
         authors = _authors(comments)
+        if self._refuse_staff(request, authors):
+            return None
         form = self._form(request, SuspendForm)
         if not form.is_valid():
             return self._ask(
@@ -676,6 +693,8 @@ class CommentAdmin(admin.ModelAdmin):
     )
     def premoderate_author(self, request, queryset):
         authors = _authors(queryset)
+        if self._refuse_staff(request, authors):
+            return None
         for author in authors:
             moderator_actions.premoderate_author(user=author, moderator=request.user)
         self.message_user(
@@ -690,11 +709,20 @@ class CommentAdmin(admin.ModelAdmin):
     )
     def trust_author(self, request, queryset):
         authors = _authors(queryset)
+        if self._refuse_staff(request, authors):
+            return None
         for author in authors:
             moderator_actions.trust_author(user=author, moderator=request.user)
         self.message_user(
             request, f"Trusted {len(authors)} author{pluralize(len(authors))}.", messages.SUCCESS
         )
+
+    def _refuse_staff(self, request, authors) -> bool:
+        """True (and the moderator told why) when any of the authors is beyond their reach."""
+        protected = [a.username for a in authors if not may_change_standing_of(request.user, a)]
+        if protected:
+            self.message_user(request, staff_standing_refused(protected), messages.ERROR)
+        return bool(protected)
 
     # The intermediate page: the admin's action confirmation pattern. Its form
     # posts the same action and selection back, with APPLY and the answers.
@@ -785,6 +813,28 @@ class AuthorStandingAdmin(admin.ModelAdmin):
     @admin.display(description="Banned", boolean=True, ordering="banned_at")
     def banned(self, standing):
         return standing.banned_at is not None
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        actor = request.user
+
+        class StandingForm(form):
+            def clean(self):
+                cleaned = super().clean()
+                # Both whose standing this was and whose it would become.
+                users = [cleaned.get("user")]
+                if self.instance.user_id is not None:
+                    users.append(self.instance.user)
+                protected = {
+                    user.username
+                    for user in users
+                    if user is not None and not may_change_standing_of(actor, user)
+                }
+                if protected:
+                    raise forms.ValidationError(staff_standing_refused(protected))
+                return cleaned
+
+        return StandingForm
 
 
 class DecidedByFilter(admin.SimpleListFilter):
