@@ -75,9 +75,9 @@ run: install
 		$(BIN)/celery -A briefing_site worker --loglevel INFO & worker=$$!; \
 		$(BIN)/celery -A briefing_site beat --loglevel INFO & beat=$$!; \
 		trap 'kill $$worker $$beat 2>/dev/null; wait $$worker $$beat 2>/dev/null' EXIT INT TERM; \
-		$(BIN)/uvicorn briefing_site.asgi:application --host $(HOST) --port $(PORT) --timeout-graceful-shutdown 3; \
+		$(BIN)/uvicorn briefing_site.asgi:application --host $(HOST) --port $(PORT) --timeout-graceful-shutdown 3 --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-}"; \
 	else \
-		exec $(BIN)/uvicorn briefing_site.asgi:application --host $(HOST) --port $(PORT) --timeout-graceful-shutdown 3; \
+		exec $(BIN)/uvicorn briefing_site.asgi:application --host $(HOST) --port $(PORT) --timeout-graceful-shutdown 3 --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-}"; \
 	fi
 
 ## serve: the production shape on http://$(HOST):$(PORT)/: nginx, gunicorn, uvicorn for the streams, Celery worker and beat (needs DATABASE_URL, REDIS_URL, SECRET_KEY; deploy/README.md)

@@ -176,6 +176,9 @@ def uvicorn(env, *, workers=2):
             # Live streams stay open: shutting down must not wait for them.
             "--timeout-graceful-shutdown",
             "3",
+            # As `make run`: forwarded headers believed only from these proxies (none).
+            "--forwarded-allow-ips",
+            env.get("FORWARDED_ALLOW_IPS", ""),
         ],
         cwd=ROOT,
         env=env,
