@@ -99,9 +99,17 @@ def clean_body(text: str) -> str:
     return text
 
 
+# Bidirectional controls (embeddings, overrides, isolates, marks) reorder what is
+# shown: a link's text could read "google.com" backwards from what was typed.
+_BIDI_CONTROLS = dict.fromkeys(
+    [0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+)
+
+
 def render_body(text: str) -> str:
     """The sanitized HTML of a body that clean_body has accepted."""
-    return sanitize_html(_markdown.render(text))
+    # Stripped from the HTML, not only the text: an entity such as &#x202E; becomes one.
+    return sanitize_html(_markdown.render(text)).translate(_BIDI_CONTROLS)
 
 
 def sanitize_html(html: str) -> str:
