@@ -1,12 +1,14 @@
 """Readers' proposed answers to open questions: collected, deduplicated, moderated."""
 
+import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import partial
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
 from polls.live import poll_results_changed
@@ -18,6 +20,12 @@ WORD_SEPARATORS = set(",;:/\\|+&")
 
 class ProposalRefused(Exception):
     status = 422
+
+
+class ProposalsFull(ProposalRefused):
+    """The question holds as many answers as it may; a human has to act first."""
+
+    status = 429
 
 
 @dataclass(frozen=True)
@@ -33,6 +41,8 @@ class ProposalOutcome:
             if self.created:
                 return f"Thanks: “{self.choice.text}” is now an answer everyone can vote for."
             return f"“{self.choice.text}” is already an answer: vote for it below."
+        if self.choice.status == Choice.Status.REJECTED:
+            return f"“{self.choice.text}” was not accepted as an answer to this question."
         return "Thanks: your answer is with the moderators and appears once approved."
 
 
@@ -93,12 +103,17 @@ def propose_answer(*, poll: Poll, text: str, user=None, voter_key: str = "") -> 
             return ProposalOutcome(existing, created=False)
         try:
             with transaction.atomic():
-                position = (poll.choices.aggregate(last=Max("position"))["last"] or 0) + 1
+                answers = poll.choices.aggregate(
+                    last=Max("position"),
+                    pending=Count("pk", filter=Q(status=Choice.Status.PENDING)),
+                    standing=Count("pk", filter=~Q(status=Choice.Status.REJECTED)),
+                )
+                refuse_past_caps(pending=answers["pending"], standing=answers["standing"])
                 choice = Choice.objects.create(
                     poll=poll,
                     text=text,
                     normalized_text=normalized,
-                    position=position,
+                    position=(answers["last"] or 0) + 1,
                     status=Choice.Status.PENDING,
                     proposed_by=user if signed_in else None,
                     proposed_by_voter="" if signed_in else voter_key,
@@ -109,6 +124,21 @@ def propose_answer(*, poll: Poll, text: str, user=None, voter_key: str = "") -> 
         except IntegrityError:
             continue  # the same answer was proposed at this very moment; count it instead
     raise ProposalRefused("Your answer could not be saved; please try again.")
+
+
+def refuse_past_caps(*, pending: int, standing: int):
+    """A question takes new proposals only while moderators can keep up and its list
+    of answers stays readable (rejected proposals do not count)."""
+    if pending >= settings.POLL_MAX_PENDING_PROPOSALS:
+        raise ProposalsFull(
+            f"This question already has {pending} proposed answers waiting for the "
+            "moderators; try again once they have been reviewed, or vote for an answer."
+        )
+    if standing >= settings.POLL_MAX_CHOICES:
+        raise ProposalsFull(
+            f"This question has reached its {settings.POLL_MAX_CHOICES} answers; "
+            "vote for one of them."
+        )
 
 
 def pending_proposals_of(*, polls, user=None, voter_key: str = "") -> dict[int, list[str]]:
@@ -150,15 +180,72 @@ def proposal_submitted(choice_id: int):
     enqueue_proposal_moderation(choice_id)
 
 
+# Anything that reads as a web address: a scheme, "www.", or dotted labels ending
+# in a top-level domain ("evil-example.com/vote"). Prose puts a space after its
+# full stops; an answer to a question has no need of a link.
+_WEB_ADDRESS = re.compile(
+    r"[a-z][a-z0-9+.-]*://|\bwww\.|\b[a-z0-9-]{2,}(?:\.[a-z0-9-]+)*\.[a-z]{2,24}\b",
+    re.IGNORECASE | re.ASCII,
+)
+_FULL_STOPS = str.maketrans(
+    {"\N{IDEOGRAPHIC FULL STOP}": ".", "\N{HALFWIDTH IDEOGRAPHIC FULL STOP}": "."}
+)
+
+
+def has_web_address(text: str) -> bool:
+    return bool(_WEB_ADDRESS.search(unicodedata.normalize("NFKC", text).translate(_FULL_STOPS)))
+
+
+def check_proposal(choice: Choice, moderation_settings):
+    """The proposal's own phases of the pipeline, before the ones it shares with comments:
+    links reject it; a proposer going fast is held for a moderator. None when neither fires."""
+    from comments.moderation import HOLD, REJECT, Verdict
+
+    if has_web_address(choice.text):
+        return Verdict(
+            outcome=REJECT,
+            phase="links",
+            reasons=("It contains a web address; proposed answers cannot carry links.",),
+        )
+    limit, minutes = moderation_settings.velocity_comments, moderation_settings.velocity_minutes
+    if minutes:
+        if choice.proposed_by_id is not None:
+            same_proposer = Q(proposed_by_id=choice.proposed_by_id)
+        elif choice.proposed_by_voter:
+            same_proposer = Q(proposed_by_voter=choice.proposed_by_voter)
+        else:
+            return None
+        others = (
+            Choice.objects.filter(
+                same_proposer,
+                created_at__gte=choice.created_at - dt.timedelta(minutes=minutes),
+                created_at__lte=choice.created_at,
+            )
+            .exclude(pk=choice.pk)
+            .count()
+        )
+        if others > limit:
+            return Verdict(
+                outcome=HOLD,
+                phase="velocity",
+                reasons=(
+                    f"The proposer sent {others} other answers in the {minutes} minutes "
+                    f"before this one (more than {limit}).",
+                ),
+            )
+    return None
+
+
 @transaction.atomic
 def record_proposal_verdict(choice_id: int, verdict) -> bool:
-    """Apply the pipeline's verdict once; a held proposal waits for a moderator."""
+    """Apply the pipeline's verdict once. The automatic pass may reject; a proposal it
+    finds clean still waits for a moderator unless POLL_PROPOSALS_AUTO_APPROVE is on."""
     choice = Choice.objects.select_for_update().select_related("poll").filter(pk=choice_id).first()
     if choice is None or choice.status != Choice.Status.PENDING or choice.moderated_at:
         return False
     choice.moderated_at = timezone.now()
     choice.moderation_reasons = list(verdict.reasons)
-    if verdict.outcome == "approve":
+    if verdict.outcome == "approve" and settings.POLL_PROPOSALS_AUTO_APPROVE:
         choice.status = Choice.Status.APPROVED
     elif verdict.outcome == "reject":
         choice.status = Choice.Status.REJECTED

@@ -44,21 +44,28 @@ def enqueue_proposal_moderation(choice_id: int):
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=5)
 def moderate_proposal(self, choice_id: int):
+    from comments.models import ModerationSettings
     from comments.moderation import ScorerUnavailable, decide_proposal, held_for_scorer_failure
     from comments.tasks import retry_later
     from polls.models import Choice
-    from polls.proposals import record_proposal_verdict
+    from polls.proposals import check_proposal, record_proposal_verdict
 
     choice = Choice.objects.filter(
         pk=choice_id, status=Choice.Status.PENDING, moderated_at__isnull=True
     ).first()
     if choice is None:
         return "nothing to do"
-    try:
-        verdict = decide_proposal(choice)
-    except ScorerUnavailable as error:
-        retry_later(self, error)
-        verdict = held_for_scorer_failure()
+    moderation_settings = ModerationSettings.current()
+    verdict = check_proposal(choice, moderation_settings)
+    if verdict is None or verdict.outcome != "reject":
+        try:
+            shared = decide_proposal(choice, settings=moderation_settings)
+        except ScorerUnavailable as error:
+            retry_later(self, error)
+            shared = held_for_scorer_failure()
+        # A hold from the proposal's own phases stands over a clean shared pass.
+        if verdict is None or shared.outcome == "reject":
+            verdict = shared
     record_proposal_verdict(choice_id, verdict)
     return verdict.outcome
 

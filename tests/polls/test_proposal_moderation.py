@@ -21,7 +21,8 @@ def proposal(open_poll, text, **kwargs):
     return propose_answer(poll=open_poll, text=text, voter_key="a" * 32, **kwargs).choice
 
 
-def test_a_civil_answer_is_approved_and_becomes_votable(open_poll):
+def test_a_civil_answer_is_approved_and_becomes_votable(open_poll, settings):
+    settings.POLL_PROPOSALS_AUTO_APPROVE = True
     choice = proposal(open_poll, "Joint monitoring teams")
     verdict = decide_proposal(choice, classifier=Score(0.01))
     assert (verdict.outcome, verdict.phase) == ("approve", "clean")
@@ -60,6 +61,7 @@ def test_a_banned_readers_answer_is_rejected(open_poll, reader):
 def test_a_proposal_is_moderated_once_after_it_commits(open_poll, settings):
     settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.COMMENT_CLASSIFIER = "tests.polls.test_proposal_moderation.Calm"
+    settings.POLL_PROPOSALS_AUTO_APPROVE = True
     choice = proposal(open_poll, "Satellite imagery shared with both sides")
     choice.refresh_from_db()
     assert choice.status == Choice.Status.APPROVED
