@@ -342,12 +342,6 @@ SILENCED_SYSTEM_CHECKS = [
 POLL_SURGE_MIN_VOTES = env_int("POLL_SURGE_MIN_VOTES", 30)
 POLL_SURGE_FACTOR = env_int("POLL_SURGE_FACTOR", 5)
 POLL_SURGE_NEW_VOTER_SHARE = 0.8
-# Readers' proposed answers wait for a moderator (the automatic pass only rejects)
-# unless POLL_PROPOSALS_AUTO_APPROVE; a question takes no new proposal while
-# POLL_MAX_PENDING_PROPOSALS wait, or once it has POLL_MAX_CHOICES answers.
-POLL_PROPOSALS_AUTO_APPROVE = env_bool("POLL_PROPOSALS_AUTO_APPROVE", False)
-POLL_MAX_PENDING_PROPOSALS = env_int("POLL_MAX_PENDING_PROPOSALS", 10)
-POLL_MAX_CHOICES = env_int("POLL_MAX_CHOICES", 30)
 
 # Comments. COMMENTS_AUTO_APPROVE skips the moderation pipeline and approves
 # a new comment when its transaction commits (a switch for development only).
@@ -359,6 +353,10 @@ COMMENT_CLASSIFIER_TIMEOUT = env_int("COMMENT_CLASSIFIER_TIMEOUT", 2)
 COMMENTS_AUTO_APPROVE = env_bool("COMMENTS_AUTO_APPROVE", False)
 COMMENT_RATE_PER_READER = os.environ.get("COMMENT_RATE_PER_READER", "5/m")
 COMMENT_EDIT_WINDOW_MINUTES = env_int("COMMENT_EDIT_WINDOW_MINUTES", 15)
+# Each edit goes back through moderation and out to every live reader: edits are
+# limited per reader, and a comment keeps at most COMMENT_MAX_VERSIONS versions.
+COMMENT_EDIT_RATE_PER_READER = os.environ.get("COMMENT_EDIT_RATE_PER_READER", "10/m")
+COMMENT_MAX_VERSIONS = env_int("COMMENT_MAX_VERSIONS", 10)
 REPORT_RATE_PER_READER = os.environ.get("REPORT_RATE_PER_READER", "10/m")
 # Readers with no session, vote or message share one copy of an article page
 # for this long (0 turns it off); live readers are replayed what is newer.

@@ -246,6 +246,7 @@ def can_edit(comment: Comment, user) -> bool:
         and comment.author_id == user.pk
         and not comment.is_deleted
         and comment.status != Comment.Status.REJECTED
+        and comment.version < settings.COMMENT_MAX_VERSIONS
         and timezone.now() <= editable_until(comment)
     )
 
@@ -271,6 +272,11 @@ def edit_comment(*, comment: Comment, editor, body: str) -> Comment:
         raise CommentRefused(
             f"Comments can be edited for {settings.COMMENT_EDIT_WINDOW_MINUTES} minutes "
             "after posting; this one no longer can."
+        )
+    if comment.version >= settings.COMMENT_MAX_VERSIONS:
+        raise Conflict(
+            f"A comment can be edited {settings.COMMENT_MAX_VERSIONS - 1} times; "
+            "this one no longer can. You can post a new comment instead."
         )
     text = _clean(body)
     if text == comment.body:

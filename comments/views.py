@@ -34,6 +34,16 @@ def comment_rate(group, request):
 
 rate_limited = ratelimit(key="user_or_ip", rate=comment_rate, method="POST", block=False)
 
+TOO_MANY_EDITS = "You are editing too fast. Wait a minute and try again."
+
+
+def edit_rate(group, request):
+    return settings.COMMENT_EDIT_RATE_PER_READER
+
+
+# Every edit is moderated again and redrawn for every live reader.
+edits_limited = ratelimit(key="user", rate=edit_rate, method="POST", block=False)
+
 TOO_MANY_REPORTS = "You are sending reports too fast. Wait a minute and try again."
 
 
@@ -298,6 +308,7 @@ def reply(request, pk):
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@edits_limited
 def edit(request, pk):
     comment = _comment(request, pk)
     if comment.author_id != request.user.pk:
@@ -318,7 +329,10 @@ def edit(request, pk):
 
     form = CommentForm(request.POST)
     context["form"] = form
-    if form.is_valid():
+    if getattr(request, "limited", False):
+        form.add_error(None, TOO_MANY_EDITS)
+        status = 429
+    elif form.is_valid():
         try:
             comment = edit_comment(
                 comment=comment, editor=request.user, body=form.cleaned_data["body"]
