@@ -342,6 +342,12 @@ SILENCED_SYSTEM_CHECKS = [
 POLL_SURGE_MIN_VOTES = env_int("POLL_SURGE_MIN_VOTES", 30)
 POLL_SURGE_FACTOR = env_int("POLL_SURGE_FACTOR", 5)
 POLL_SURGE_NEW_VOTER_SHARE = 0.8
+# Readers' proposed answers wait for a moderator (the automatic pass only rejects)
+# unless POLL_PROPOSALS_AUTO_APPROVE; a question takes no new proposal while
+# POLL_MAX_PENDING_PROPOSALS wait, or once it has POLL_MAX_CHOICES answers.
+POLL_PROPOSALS_AUTO_APPROVE = env_bool("POLL_PROPOSALS_AUTO_APPROVE", False)
+POLL_MAX_PENDING_PROPOSALS = env_int("POLL_MAX_PENDING_PROPOSALS", 10)
+POLL_MAX_CHOICES = env_int("POLL_MAX_CHOICES", 30)
 
 # Comments. COMMENTS_AUTO_APPROVE skips the moderation pipeline and approves
 # a new comment when its transaction commits (a switch for development only).
