@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
+from treebeard.exceptions import PathOverflow
 
 from articles.models import Article
 from comments import live
@@ -80,6 +81,9 @@ def post_comment(
     return comment
 
 
+# Each level of a thread takes `steplen` characters of the path column.
+MAX_DEPTH = Comment._meta.get_field("path").max_length // Comment.steplen
+
 # Held while a new thread takes the next top-level path (roots are site-wide).
 NEW_THREAD_LOCK = 0x42_52_46_01
 
@@ -100,6 +104,10 @@ def _insert(parent, fields) -> Comment:
                 return Comment.objects.add_child(parent, instance=Comment(**fields))
         except IntegrityError:
             continue
+        except PathOverflow:
+            raise CommentRefused(
+                "This comment takes no more replies; reply to another one instead."
+            ) from None
     raise CommentRefused("Your comment could not be saved; please try again.")
 
 
@@ -116,6 +124,10 @@ def _check_can_reply(parent: Comment, article: Article):
         raise CommentRefused("That comment was deleted; it takes no new replies.")
     if parent.status != Comment.Status.APPROVED:
         raise CommentRefused("That comment is not open for replies.")
+    if parent.depth >= MAX_DEPTH:
+        raise CommentRefused(
+            "This thread is as deep as it can go; reply to an earlier comment in it instead."
+        )
 
 
 def _clean(body: str) -> str:
