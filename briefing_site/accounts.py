@@ -82,6 +82,22 @@ def known_browser_of(request, login: str) -> str | None:
     return value.get("browser")
 
 
+def must_set_up_two_factor(user) -> bool:
+    """STAFF_REQUIRE_MFA: editors and moderators use the admin only once an
+    authenticator app guards their account."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.utils import is_mfa_enabled
+
+    from briefing_site.roles import EDITORS, MODERATORS
+
+    return (
+        settings.STAFF_REQUIRE_MFA
+        and user.is_authenticated
+        and user.groups.filter(name__in=[EDITORS, MODERATORS]).exists()
+        and not is_mfa_enabled(user, [Authenticator.Type.TOTP])
+    )
+
+
 class AccountAdapter(DefaultAccountAdapter):
     error_messages = {
         **DefaultAccountAdapter.error_messages,

@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "django_ratelimit",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "csp",
     "treebeard",
     "briefing_site",
@@ -430,6 +431,12 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,30/h/ip,5/5m/key,20/h/key,50/d/key",
     "reset_password": "20/m/ip,60/h/ip,3/h/key",
 }
+# Two-factor authentication (allauth.mfa): an authenticator app (TOTP) with
+# recovery codes, set up at /accounts/2fa/. STAFF_REQUIRE_MFA sends members of
+# the Editors and Moderators groups there before they can use the admin.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = SITE_NAME
+STAFF_REQUIRE_MFA = env_bool("STAFF_REQUIRE_MFA", not DEBUG)
 # Behind a proxy, the throttles use the same client-address header as the
 # polls' (RATELIMIT_IP_META_KEY=HTTP_X_REAL_IP is the header X-Real-IP).
 if RATELIMIT_IP_META_KEY.startswith("HTTP_"):

@@ -1,9 +1,13 @@
+from functools import wraps
+
 from allauth.account.decorators import secure_admin_login
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.sitemaps.views import sitemap
+from django.shortcuts import redirect
 from django.urls import include, path
 
 from articles.sitemaps import ArticleSitemap
+from briefing_site.accounts import must_set_up_two_factor
 from briefing_site.views import healthz, notices, notices_link
 
 # A database outage answers 503 "try again" rather than 500 (briefing_site/errors.py).
@@ -15,6 +19,28 @@ admin.site.index_title = "Newsroom"
 # One log-in for everyone: the admin's own form would have none of allauth's
 # throttles (per address and per account) nor its two-factor step.
 admin.site.login = secure_admin_login(admin.site.login)
+staff_only_view = admin.site.admin_view
+
+
+def admin_view_after_two_factor(view, cacheable=False):
+    """Every admin page (the sites' and the models'), once STAFF_REQUIRE_MFA is met."""
+    staff_only = staff_only_view(view, cacheable)
+
+    @wraps(staff_only)
+    def guarded(request, *args, **kwargs):
+        if must_set_up_two_factor(request.user):
+            messages.warning(
+                request,
+                "The newsroom admin needs two-factor authentication: "
+                "set up an authenticator app first.",
+            )
+            return redirect("mfa_activate_totp")
+        return staff_only(request, *args, **kwargs)
+
+    return guarded
+
+
+admin.site.admin_view = admin_view_after_two_factor
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

@@ -24,6 +24,7 @@ from types import SimpleNamespace
 
 import pytest
 from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -400,6 +401,47 @@ SITE = [
         "/accounts/reauthenticate/code/confirm/",
         "login 302 302 302 302 302",
     ),
+    # Two-factor authentication (allauth.mfa): anyone signed in may set it up.
+    # Changing it first asks for the password again (302 to "confirm it is you");
+    # the pages of an authenticator not set up are 404.
+    Row("two-factor authentication", "GET", "/accounts/2fa/", "login 200 200 200 200 200"),
+    Row(
+        "enter the authenticator code (only mid-log-in: 302 to the log-in)",
+        "GET",
+        "/accounts/2fa/authenticate/",
+        "login 302 302 302 302 302",
+    ),
+    Row(
+        "confirm it is you by an authenticator code (none set up: 302)",
+        "GET",
+        "/accounts/2fa/reauthenticate/",
+        "login 302 302 302 302 302",
+    ),
+    Row(
+        "set up an authenticator app",
+        "GET",
+        "/accounts/2fa/totp/activate/",
+        "login 302 302 302 302 302",
+    ),
+    Row(
+        "turn the authenticator app off",
+        "GET",
+        "/accounts/2fa/totp/deactivate/",
+        "login 404 404 404 404 404",
+    ),
+    Row("recovery codes", "GET", "/accounts/2fa/recovery-codes/", "login 404 404 404 404 404"),
+    Row(
+        "new recovery codes",
+        "GET",
+        "/accounts/2fa/recovery-codes/generate/",
+        "login 302 302 302 302 302",
+    ),
+    Row(
+        "download recovery codes",
+        "GET",
+        "/accounts/2fa/recovery-codes/download/",
+        "login 404 404 404 404 404",
+    ),
     # Missing things are 404 for everyone, never a 500
     Row("no such article", "GET", "/articles/no-such-thing/", "404 404 404 404 404 404"),
     Row("no such comment", "GET", "/comments/999999/", "404 404 404 404 404 404"),
@@ -440,6 +482,7 @@ ADMIN_MODELS = [
     ("user", "auth/user", "reader", "403 " * 5, "403 " * 5),
     ("group", "auth/group", "group", "403 " * 5, "403 " * 5),
     ("email address", "account/emailaddress", "email", "403 " * 5, "403 " * 5),
+    ("authenticator", "mfa/authenticator", "authenticator", "403 " * 5, "403 " * 5),
     ("periodic task", "django_celery_beat/periodictask", "task", "403 " * 5, "403 " * 5),
     ("clocked schedule", "django_celery_beat/clockedschedule", "clocked", "403 " * 5, "403 " * 5),
     ("crontab", "django_celery_beat/crontabschedule", "crontab", "403 " * 5, "403 " * 5),
@@ -728,6 +771,7 @@ def world(demo_article, reader, other_reader_account, moderator, editor, setting
             user=reader, email="reader@example.com", verified=False, primary=True
         ).pk,
         "interval": (interval := IntervalSchedule.objects.create(every=1, period="minutes")).pk,
+        "authenticator": TOTP.activate(follower, generate_totp_secret()).instance.pk,
         "task": PeriodicTask.objects.create(
             name="boundaries", task="polls.tasks.close_due_polls", interval=interval
         ).pk,
