@@ -102,3 +102,12 @@ def test_when_not_required_staff_use_the_admin_with_a_password_alone(client, mod
     settings.STAFF_REQUIRE_MFA = False
     client.force_login(moderator)
     assert client.get("/admin/").status_code == 200
+
+
+def test_the_admin_links_to_two_factor_authentication(client, moderator, settings):
+    settings.STAFF_REQUIRE_MFA = False
+    client.force_login(moderator)
+    page = client.get("/admin/").content.decode()
+    assert f'<a href="{reverse("mfa_index")}">Two-factor authentication</a>' in page
+    assert "Briefing newsroom" in page  # the site's header is kept
+    assert client.get(reverse("mfa_index")).status_code == 200
