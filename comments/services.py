@@ -252,44 +252,42 @@ def editable_until(comment: Comment) -> dt.datetime:
     return comment.created_at + dt.timedelta(minutes=settings.COMMENT_EDIT_WINDOW_MINUTES)
 
 
+def edit_refusal(comment: Comment, user) -> CommentRefused | None:
+    """Why this reader may not edit the comment now, or None when they may."""
+    if not user.is_authenticated or comment.author_id != user.pk:
+        return NotAllowed("Only its author can edit a comment.")
+    if comment.is_deleted:
+        return CommentRefused("A deleted comment cannot be edited.")
+    # A rejection is final: an edit must not send the comment back through the
+    # pipeline, which would publish it over the decision.
+    if comment.status == Comment.Status.REJECTED:
+        return Conflict(
+            "This comment was not published, so it can no longer be edited. "
+            "You can post a new comment instead."
+        )
+    if timezone.now() > editable_until(comment):
+        return CommentRefused(
+            f"Comments can be edited for {settings.COMMENT_EDIT_WINDOW_MINUTES} minutes "
+            "after posting; this one no longer can."
+        )
+    if comment.version >= settings.COMMENT_MAX_VERSIONS:
+        return Conflict(
+            f"A comment can be edited {settings.COMMENT_MAX_VERSIONS - 1} times; "
+            "this one no longer can. You can post a new comment instead."
+        )
+    return None
+
+
 def can_edit(comment: Comment, user) -> bool:
-    return (
-        user.is_authenticated
-        and comment.author_id == user.pk
-        and not comment.is_deleted
-        and comment.status != Comment.Status.REJECTED
-        and comment.version < settings.COMMENT_MAX_VERSIONS
-        and timezone.now() <= editable_until(comment)
-    )
-
-
-NOT_EDITABLE_ONCE_REJECTED = (
-    "This comment was not published, so it can no longer be edited. "
-    "You can post a new comment instead."
-)
+    return edit_refusal(comment, user) is None
 
 
 @transaction.atomic
 def edit_comment(*, comment: Comment, editor, body: str) -> Comment:
     comment = Comment.objects.select_for_update().get(pk=comment.pk)
-    if not editor.is_authenticated or comment.author_id != editor.pk:
-        raise NotAllowed("Only its author can edit a comment.")
-    if comment.is_deleted:
-        raise CommentRefused("A deleted comment cannot be edited.")
-    # A rejection is final: an edit must not send the comment back through the
-    # pipeline, which would publish it over the decision.
-    if comment.status == Comment.Status.REJECTED:
-        raise Conflict(NOT_EDITABLE_ONCE_REJECTED)
-    if timezone.now() > editable_until(comment):
-        raise CommentRefused(
-            f"Comments can be edited for {settings.COMMENT_EDIT_WINDOW_MINUTES} minutes "
-            "after posting; this one no longer can."
-        )
-    if comment.version >= settings.COMMENT_MAX_VERSIONS:
-        raise Conflict(
-            f"A comment can be edited {settings.COMMENT_MAX_VERSIONS - 1} times; "
-            "this one no longer can. You can post a new comment instead."
-        )
+    refusal = edit_refusal(comment, editor)
+    if refusal is not None:
+        raise refusal
     text = _clean(body)
     if text == comment.body:
         return comment

@@ -15,7 +15,6 @@ from comments.forms import CommentForm, ReportForm
 from comments.models import Comment
 from comments.services import (
     CommentRefused,
-    can_edit,
     delete_comment,
     edit_comment,
     post_comment,
@@ -315,13 +314,9 @@ def edit(request, pk):
         raise PermissionDenied("Only its author can edit a comment.")
     context = {"comment": comment, "article": comment.article, "action": "edit"}
     if request.method == "GET":
-        if not can_edit(comment, request.user):
-            reason = (
-                services.NOT_EDITABLE_ONCE_REJECTED
-                if comment.status == Comment.Status.REJECTED
-                else "This comment can no longer be edited."
-            )
-            return _refused_page(request, reason, 409)
+        refusal = services.edit_refusal(comment, request.user)
+        if refusal is not None:
+            return _refused_page(request, str(refusal), 409)
         context["form"] = CommentForm(initial={"body": comment.body})
         if request.htmx:
             return render(request, "comments/discussion.html#edit-form", context)

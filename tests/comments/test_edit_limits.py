@@ -43,6 +43,8 @@ def test_a_comment_keeps_at_most_the_set_number_of_versions(client, settings, re
     assert "can be edited 2 times" in response.content.decode()
     comment = Comment.objects.get(pk=comment.pk)
     assert (comment.body, comment.version) == ("Version 3", 3)
-    assert client.get(reverse("comments:edit", args=[comment.pk])).status_code == 409
+    refused = client.get(reverse("comments:edit", args=[comment.pk]))
+    assert refused.status_code == 409
+    assert "can be edited 2 times" in refused.content.decode()
     page = client.get(comment.get_absolute_url()).content.decode()
     assert reverse("comments:edit", args=[comment.pk]) not in page
