@@ -3,9 +3,14 @@
 import json
 import logging
 import random
+import threading
 import time
+import weakref
+from collections import Counter
+from collections.abc import Callable
 
 from asgiref.sync import sync_to_async
+from django.conf import settings
 from django.db import connection
 from django.http import StreamingHttpResponse
 
@@ -36,16 +41,62 @@ def _published_article_id(slug: str) -> int | None:
         connection.close()
 
 
-def event_stream_response(article_id: int, last_id: str | None) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(
-        event_stream(article_id, last_id), content_type="text/event-stream"
-    )
+class StreamSlots:
+    """Open event streams per client address, in this server process.
+
+    Each stream holds a connection and a file descriptor for minutes: one client
+    must not take them all.
+    """
+
+    def __init__(self):
+        self._open: Counter[str] = Counter()
+        self._lock = threading.Lock()  # released from the event loop or the garbage collector
+
+    def take(self, address: str, limit: int) -> Callable[[], None] | None:
+        """A slot for one more stream from `address`: its release function, or None at the limit."""
+        with self._lock:
+            if self._open[address] >= limit:
+                return None
+            self._open[address] += 1
+        released = threading.Event()
+
+        def release():
+            with self._lock:
+                if released.is_set():
+                    return
+                released.set()
+                self._open[address] -= 1
+                if self._open[address] <= 0:
+                    del self._open[address]
+
+        return release
+
+    def open_from(self, address: str) -> int:
+        with self._lock:
+            return self._open[address]
+
+
+stream_slots = StreamSlots()
+
+
+def take_stream_slot(address: str) -> Callable[[], None] | None:
+    return stream_slots.take(address, settings.LIVE_STREAMS_PER_ADDRESS)
+
+
+def event_stream_response(
+    article_id: int, last_id: str | None, *, release: Callable[[], None] | None = None
+) -> StreamingHttpResponse:
+    stream = event_stream(article_id, last_id, release=release)
+    if release is not None:
+        # A stream cancelled before its first byte never runs its `finally`.
+        weakref.finalize(stream, release)
+    response = StreamingHttpResponse(stream, content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"  # nginx: pass each event on at once
     return response
 
 
-async def event_stream(article_id: int, last_id: str | None, *, lifetime=None):
+async def event_stream(article_id: int, last_id: str | None, *, lifetime=None, release=None):
     """The text of an SSE stream: what the reader missed since `last_id`, then live events.
 
     A `ready` event tells the page the stream works (a buffering proxy would hold
@@ -70,6 +121,9 @@ async def event_stream(article_id: int, last_id: str | None, *, lifetime=None):
         return  # fell behind, or the bus went away: the browser reconnects and replays
     except Exception as error:
         log.warning("live events: stream of article %s ended: %s", article_id, error)
+    finally:
+        if release is not None:
+            release()
 
 
 def format_event(kind: str, payload: dict, event_id: str | None = None) -> str:

@@ -15,6 +15,7 @@ from briefing_site import events
 from comments.views import discussion_context
 from polls.models import Choice, Poll
 from polls.proposals import pending_proposals_of
+from polls.ratelimits import client_address
 from polls.results import build_card
 from polls.voters import read_voter_quietly
 from polls.voting import votes_of
@@ -115,8 +116,17 @@ async def article_events(request, slug):
     article_id = await live.live_article_id(slug)
     if article_id is None:
         raise Http404("No live article here.")
+    release = live.take_stream_slot(client_address(request))
+    if release is None:
+        response = HttpResponse(
+            "Too many live streams are open from your address; close some pages and reload.",
+            status=429,
+            content_type="text/plain; charset=utf-8",
+        )
+        response["Retry-After"] = str(live.RETRY_MILLISECONDS // 1000)
+        return response
     last_id = events.later_id(request.headers.get("Last-Event-ID"), request.GET.get("since"))
-    return live.event_stream_response(article_id, last_id)
+    return live.event_stream_response(article_id, last_id, release=release)
 
 
 @require_GET

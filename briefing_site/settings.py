@@ -349,6 +349,9 @@ POLL_SURGE_NEW_VOTER_SHARE = 0.8
 POLL_PROPOSALS_AUTO_APPROVE = env_bool("POLL_PROPOSALS_AUTO_APPROVE", False)
 POLL_MAX_PENDING_PROPOSALS = env_int("POLL_MAX_PENDING_PROPOSALS", 10)
 POLL_MAX_CHOICES = env_int("POLL_MAX_CHOICES", 30)
+# Live event streams one client address may hold open in each server process
+# (past it, 429): each holds a connection for minutes.
+LIVE_STREAMS_PER_ADDRESS = env_int("LIVE_STREAMS_PER_ADDRESS", 32)
 
 # Comments. COMMENTS_AUTO_APPROVE skips the moderation pipeline and approves
 # a new comment when its transaction commits (a switch for development only).
