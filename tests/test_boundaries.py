@@ -153,6 +153,14 @@ def _standing(o):
     )
 
 
+def _staff_standing(o):
+    return list(
+        AuthorStanding.objects.filter(user=o.staff).values_list(
+            "banned_at", "suspended_until", "premoderate", "trusted"
+        )
+    )
+
+
 def _active(o):
     return get_user_model().objects.get(pk=o.reader.pk).is_active
 
@@ -659,6 +667,24 @@ ADMIN = [
         state=_standing,
     ),
     Row(
+        "admin: ban a staff author (action)",
+        "POST",
+        "/admin/comments/comment/",
+        # a moderator is told only a superuser can; nobody is banned
+        "admin admin admin 302 302 302",
+        data=_action("ban_author", "{staff_comment}", apply="1"),
+        state=_staff_standing,
+    ),
+    Row(
+        "admin: change a staff author's standing",
+        "POST",
+        "/admin/comments/authorstanding/{staff_standing}/change/",
+        # a moderator gets the form again, with the reason
+        "admin admin admin 200 403 302",
+        data={"user": "{editor}", "premoderate": "on"},
+        state=_staff_standing,
+    ),
+    Row(
         "admin: add a banned word",
         "POST",
         "/admin/comments/moderatedterm/add/",
@@ -716,6 +742,8 @@ def world(demo_article, reader, other_reader_account, moderator, editor, setting
     posted = post_comment(article=demo_article, author=reader, body="Worth a look.")
     approve_comment(posted.pk)
     comment = Comment.objects.get(pk=posted.pk)
+    staff_posted = post_comment(article=demo_article, author=editor, body="From the newsroom.")
+    approve_comment(staff_posted.pk)
     pending = post_comment(article=demo_article, author=reader, body="Still waiting.")
     poll = Poll.objects.get(article=demo_article, kind=Poll.Kind.YES_NO)
     open_poll = Poll.objects.get(article=demo_article, kind=Poll.Kind.OPEN)
@@ -736,6 +764,7 @@ def world(demo_article, reader, other_reader_account, moderator, editor, setting
         comment=comment,
         pending=pending,
         reader=reader,
+        staff=editor,
         poll=poll,
         open_poll=open_poll,
         proposal=proposal,
@@ -760,6 +789,9 @@ def world(demo_article, reader, other_reader_account, moderator, editor, setting
         "term": ModeratedTerm.objects.create(term="spamword", kind="banned").pk,
         "domain": BlockedDomain.objects.create(domain="spam.example").pk,
         "standing": AuthorStanding.objects.create(user=reader).pk,
+        "staff_comment": staff_posted.pk,
+        "staff_standing": AuthorStanding.objects.create(user=editor).pk,
+        "editor": editor.pk,
         "decision": ModerationDecision.objects.filter(comment=comment).first().pk
         if ModerationDecision.objects.filter(comment=comment).exists()
         else ModerationDecision.objects.create(
@@ -836,6 +868,9 @@ NO_OP = {
     ("admin: ban the author (action)", "editor"),
     ("admin: suspend the author (action)", "editor"),
     ("admin: trust the author (action)", "editor"),
+    ("admin: ban a staff author (action)", "moderator"),
+    ("admin: ban a staff author (action)", "editor"),
+    ("admin: change a staff author's standing", "moderator"),
     ("admin: change an article (incomplete form)", "editor"),
     ("admin: change an article (incomplete form)", "superuser"),
 }
