@@ -9,7 +9,8 @@ import operator
 from dataclasses import dataclass, field
 from functools import reduce
 
-from django.db.models import Q
+from django.db.models import Count, Q, Window
+from django.db.models.functions import Length, RowNumber, Substr
 
 from comments.models import Comment, Like, visible_to_q
 from comments.services import can_edit
@@ -113,10 +114,10 @@ def visible(comment: Comment, user) -> bool:
 def thread_page(*, article, poll=None, user, sort=DEFAULT_SORT, cursor=None) -> ThreadPage:
     """A page of top-level comments with their whole threads: three queries in all."""
     name, descending = SORTS[sort]
-    # Deleted or removed top comments stay only as the heads of live replies.
-    shown = Q(reply_count__gt=0) | visible_to_q(user)
     roots = (
-        Comment.objects.discussion(article, poll).filter(shown).select_related("author", "stance")
+        Comment.objects.discussion(article, poll)
+        .filter(kept_q(user))
+        .select_related("author", "stance")
     )
     if cursor:
         value, pk = decode_cursor(cursor, sort)
@@ -128,8 +129,8 @@ def thread_page(*, article, poll=None, user, sort=DEFAULT_SORT, cursor=None) -> 
     top = list(roots.order_by(*order)[: THREADS_PER_PAGE + 1])
     has_more = len(top) > THREADS_PER_PAGE
     top = top[:THREADS_PER_PAGE]
-    nodes = load_threads(top)
-    entries = flatten(top, nodes, user)
+    nodes, totals = load_shown(top, user)
+    entries = flatten(top, nodes, user, totals=totals)
     for_reader(entries, user)
     return ThreadPage(
         entries=entries,
@@ -137,6 +138,47 @@ def thread_page(*, article, poll=None, user, sort=DEFAULT_SORT, cursor=None) -> 
         next_cursor=encode_cursor(top[-1], sort) if has_more else None,
         top_level=top,
     )
+
+
+def kept_q(user) -> Q:
+    """The comments a thread keeps: those the reader may see, and removed ones
+    that stay as the "[deleted]" heads of live replies."""
+    return visible_to_q(user) | Q(reply_count__gt=0)
+
+
+def load_shown(parents, user, *, per_parent=REPLIES_SHOWN):
+    """The replies a page shows below these comments, and how many kept replies each
+    shown comment has in all: one query, whatever the number of replies.
+
+    The database ranks every comment among its kept siblings and sends only the
+    first few of each (a comment with thousands of replies costs three rows and a
+    count); those under a comment that is not shown are then dropped here.
+    """
+    if not parents:
+        return [], {}
+    within = reduce(operator.or_, (Q(path__startswith=parent.path) for parent in parents))
+    parent_path = Substr("path", 1, Length("path") - Comment.steplen)
+    ranked = (
+        Comment.objects.filter(within, depth__gt=parents[0].depth)
+        .filter(kept_q(user))
+        .annotate(
+            sibling_rank=Window(RowNumber(), partition_by=[parent_path], order_by="path"),
+            siblings=Window(Count("pk"), partition_by=[parent_path]),
+        )
+        .filter(sibling_rank__lte=per_parent)
+        .select_related("author", "stance")
+        .order_by("path")
+    )
+    shown = {parent.path for parent in parents}
+    nodes: list[Comment] = []
+    totals: dict[str, int] = {}
+    for node in ranked:  # in path order: a comment comes before its replies
+        above = node.path[: -Comment.steplen]
+        if above in shown:
+            shown.add(node.path)
+            nodes.append(node)
+            totals[above] = node.siblings
+    return nodes, totals
 
 
 def load_threads(roots) -> list[Comment]:
@@ -151,10 +193,14 @@ def load_threads(roots) -> list[Comment]:
     )
 
 
-def flatten(roots, nodes, user, *, replies_shown=REPLIES_SHOWN) -> list[Entry]:
+def flatten(roots, nodes, user, *, replies_shown=REPLIES_SHOWN, totals=None) -> list[Entry]:
     """The threads as display lines: depth-first, the first replies of each comment
     shown and the rest behind one "more" line, hidden comments kept only as the
-    placeholder heads of replies that are shown."""
+    placeholder heads of replies that are shown.
+
+    With `totals` (from load_shown: each comment's number of kept replies), `nodes`
+    holds only what is shown and was kept by the database.
+    """
     children: dict[str, list[Comment]] = {}
     for node in nodes:
         children.setdefault(node.path[: -Comment.steplen], []).append(node)
@@ -162,6 +208,8 @@ def flatten(roots, nodes, user, *, replies_shown=REPLIES_SHOWN) -> list[Entry]:
     keeps: dict[str, bool] = {}
 
     def keep(node) -> bool:
+        if totals is not None:
+            return True
         if node.path not in keeps:
             keeps[node.path] = visible(node, user) or any(
                 keep(child) for child in children.get(node.path, ())
@@ -184,10 +232,9 @@ def flatten(roots, nodes, user, *, replies_shown=REPLIES_SHOWN) -> list[Entry]:
         shown = kept if limit is None else kept[:limit]
         for child in shown:
             walk(child, limit)
-        if len(kept) > len(shown):
-            entries.append(
-                Entry(node, min(node.depth + 1, MAX_INDENT), more=len(kept) - len(shown))
-            )
+        total = len(kept) if totals is None else totals.get(node.path, 0)
+        if total > len(shown):
+            entries.append(Entry(node, min(node.depth + 1, MAX_INDENT), more=total - len(shown)))
 
     for root in roots:
         walk(root, replies_shown)
