@@ -166,7 +166,7 @@ def detail(request, pk):
     """A comment's own page: its ancestors, then it with all its replies."""
     comment = _comment(request, pk)
     if request.htmx:
-        return _entry_response(request, comment)
+        return _entry_response(request, comment, comment.article)
     context = {
         "comment": comment,
         "article": comment.article,
@@ -186,7 +186,9 @@ def more_replies(request, pk):
     return render(request, "comments/discussion.html#entries", {"entries": entries})
 
 
-def _entry_response(request, comment, status=200):
+def _entry_response(request, comment, article, status=200):
+    """The comment redrawn as this reader now sees it (`article` decides whether replies
+    are open: a closed article offers no Reply link)."""
     comment.refresh_from_db()
     entry = Entry(
         comment,
@@ -196,7 +198,8 @@ def _entry_response(request, comment, status=200):
     threads.for_reader([entry], request.user)
     if not entry.shown and comment.numchild == 0:
         return HttpResponse("", status=status)  # gone: the swap removes it
-    return render(request, "comments/discussion.html#entry", {"entry": entry}, status=status)
+    context = {"entry": entry, "article": article}
+    return render(request, "comments/discussion.html#entry", context, status=status)
 
 
 # Writing
@@ -339,7 +342,7 @@ def edit(request, pk):
             status = refused.status
         else:
             if request.htmx:
-                return _entry_response(request, comment)
+                return _entry_response(request, comment, context["article"])
             return _redirect(_back_to(comment))
     else:
         status = 422
@@ -357,12 +360,13 @@ def delete(request, pk):
         if comment.author_id != request.user.pk and not services.can_moderate(request.user):
             raise PermissionDenied("Only its author can delete a comment.")
         return render(request, "comments/confirm_delete.html", {"comment": comment})
+    article = comment.article
     try:
         comment = delete_comment(comment=comment, actor=request.user)
     except CommentRefused as refused:
         return HttpResponse(str(refused), status=refused.status)
     if request.htmx:
-        return _entry_response(request, comment)
+        return _entry_response(request, comment, article)
     return _redirect(_back_to(comment))
 
 
@@ -426,5 +430,5 @@ def pick(request, pk):
     except CommentRefused as refusal:
         return HttpResponse(str(refusal), status=refusal.status, content_type="text/plain")
     if request.htmx:
-        return _entry_response(request, comment)
+        return _entry_response(request, comment, comment.article)
     return HttpResponseRedirect(comment.get_absolute_url())

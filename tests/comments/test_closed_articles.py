@@ -82,3 +82,14 @@ def test_a_closed_article_shows_no_composer_or_reply_links_but_says_it_is_closed
         assert compose not in page
         assert reply_url not in page
         assert CLOSED in page
+
+
+def test_a_comment_redrawn_with_htmx_on_a_closed_article_offers_no_reply(
+    client, reader, other_reader, say, close
+):
+    parent = say(other_reader, "Said before the close")
+    close()
+    client.force_login(reader)
+    page = client.get(parent.get_absolute_url(), headers=HTMX).content.decode()
+    assert "Said before the close" in page
+    assert reverse("comments:reply", args=[parent.pk]) not in page
