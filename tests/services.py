@@ -141,6 +141,9 @@ def production_env(postgres, redis_url, tmp_path_factory):
         # Load tests come from one address and a few voters.
         "POLL_RATE_PER_VOTER": "100000/m",
         "POLL_RATE_PER_IP": "100000/m",
+        # Staff in these tests work in the admin without an authenticator app;
+        # tests/accounts/test_two_factor.py holds them to one.
+        "STAFF_REQUIRE_MFA": "0",
         # Browser tests read the confirmation emails from files.
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(tmp_path_factory.mktemp("mail")),

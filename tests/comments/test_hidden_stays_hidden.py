@@ -157,9 +157,6 @@ def test_the_rule_reads_the_same_in_sql_and_in_python(hidden, other_reader):
         assert in_sql == in_python
 
 
-@pytest.mark.xfail(
-    strict=True, reason="comments/views.py detail names a deleted comment's author in its title"
-)
 def test_a_deleted_comments_own_page_does_not_name_its_author(client, hidden):
     deleted = Comment.objects.get(author__username="deletedauthor")
     page = client.get(deleted.get_absolute_url()).content.decode()
