@@ -31,6 +31,8 @@ def redis_client(url: str):
         socket_connect_timeout=TIMEOUT_SECONDS,
         socket_timeout=TIMEOUT_SECONDS,
         max_connections=4,
+        # Operators see the probe's connections by name in CLIENT LIST.
+        client_name="briefing-healthz",
     )
 
 
@@ -55,8 +57,8 @@ def broker_state() -> str:
         return ping(settings.CELERY_BROKER_URL)
     from briefing_site.celery import app
 
-    # The broker's own options have no socket timeouts (the worker blocks on
-    # its queue on purpose); without them a hung broker would hold /healthz forever.
+    # The probe's own timeouts, whatever the broker's options say: a hung
+    # broker must not hold /healthz.
     timeouts = {"socket_timeout": TIMEOUT_SECONDS, "socket_connect_timeout": TIMEOUT_SECONDS}
     try:
         with app.connection_for_write(
