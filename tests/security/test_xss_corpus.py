@@ -137,6 +137,9 @@ def sites(django_db_setup, django_db_blocker):
         CELERY_TASK_ALWAYS_EAGER=True,
         REDIS_URL="",
         COMMENTS_AUTO_APPROVE=True,
+        # Every payload is proposed as an answer, then approved below.
+        POLL_MAX_PENDING_PROPOSALS=100_000,
+        POLL_MAX_CHOICES=100_000,
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
     )
     with django_db_blocker.unblock(), quick, transaction.atomic():
