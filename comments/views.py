@@ -10,6 +10,7 @@ from django_htmx.http import reswap, retarget
 from django_ratelimit.decorators import ratelimit
 
 from articles.models import Article
+from briefing_site.ids import database_id
 from comments import services, threads
 from comments.forms import CommentForm, ReportForm
 from comments.models import Comment
@@ -65,9 +66,10 @@ def _article(slug, user):
 def _poll_of(article, poll_id):
     if not poll_id:
         return None
-    if not str(poll_id).isdigit():
+    pk = database_id(str(poll_id))
+    if pk is None:
         raise Http404("No such question.")
-    return get_object_or_404(Poll, pk=poll_id, article=article)
+    return get_object_or_404(Poll, pk=pk, article=article)
 
 
 def _comment(request, pk):

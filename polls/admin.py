@@ -12,8 +12,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
 from articles.models import Article
+from briefing_site.ids import database_id
 from polls.forms import ChoiceAdminForm, ChoiceInlineFormSet, PollAddForm, PollChangeForm
-from polls.ids import database_id
 from polls.live import poll_results_changed
 from polls.models import Choice, Poll, Surge, Vote
 from polls.placement import add_poll_after_block, close_polls, reopen_polls

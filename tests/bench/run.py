@@ -100,6 +100,8 @@ def environment(static_root):
         "POLL_RATE_PER_VOTER": "1000000/m",
         "POLL_RATE_PER_IP": "1000000/m",
         "COMMENT_RATE_PER_READER": "1000000/m",
+        # The live scenarios open thousands of streams from this one address.
+        "LIVE_STREAMS_PER_ADDRESS": "1000000",
         "LOG_LEVEL": "WARNING",
         "ARTICLE_PAGE_CACHE_SECONDS": "0",
     }

@@ -181,21 +181,4 @@ def test_no_input_to_a_reader_url_is_a_server_error(fuzz_server, site):
     with ThreadPoolExecutor(max_workers=2) as pool:
         anonymous, signed_in = pool.map(errors_of, [{}, {"sessionid": site["session"]}])
     found = {"anonymous": anonymous, "signed in": signed_in}
-    unexplained = {
-        reader: [error for error in errors if not awaiting_fix(error)]
-        for reader, errors in found.items()
-    }
-    assert unexplained == {"anonymous": [], "signed in": []}
-    if any(found.values()):
-        pytest.xfail(f"known 500s awaiting their fix: {found}")
-
-
-def awaiting_fix(error) -> bool:
-    """comments/views.py's _poll_of checks ?poll= and the post's poll field with
-    str.isdigit(), which accepts "²" and "①" that int() then refuses."""
-    _method, url, field, value, _status = error
-    return (
-        field == "poll"
-        and url.endswith(("/comments/", "/comments/post/"))
-        and value in {encoded("\N{SUPERSCRIPT TWO}"), encoded("\N{CIRCLED DIGIT ONE}")}
-    )
+    assert found == {"anonymous": [], "signed in": []}

@@ -44,3 +44,21 @@ def test_event_ids_are_ascii_digits_within_64_bits():
     assert events.is_event_id("18446744073709551615-18446744073709551615")
     for value in ["1_000-0", "\u0661-0", " 1-0", "1-0 ", "18446744073709551616-0", "1-²", ""]:
         assert not events.is_event_id(value), value
+
+
+@pytest.mark.parametrize("value", HOSTILE_IDS)
+def test_a_discussion_of_a_question_that_is_not_one_is_not_found(client, demo_article, value):
+    response = client.get(f"{demo_article.get_absolute_url()}comments/?poll={value}")
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("value", ["\N{SUPERSCRIPT TWO}", "\N{CIRCLED DIGIT ONE}", "1_000"])
+def test_a_comment_posted_to_a_question_that_is_not_one_is_refused(
+    client, reader, demo_article, value
+):
+    client.force_login(reader)
+    response = client.post(
+        f"{demo_article.get_absolute_url()}comments/post/",
+        {"body": "Which question was that?", "poll": value},
+    )
+    assert response.status_code == 404
