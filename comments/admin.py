@@ -322,12 +322,6 @@ def _author_count(status):
     return Coalesce(Subquery(counted), 0)
 
 
-def may_change_standing_of(actor, author) -> bool:
-    """Staff (editors, moderators) and superusers answer to superusers alone: a
-    moderator must not silence the people who oversee the discussion."""
-    return actor.is_superuser or not (author.is_staff or author.is_superuser)
-
-
 def staff_standing_refused(names) -> str:
     return (
         f"Only a superuser can change the standing of staff: {', '.join(sorted(names))}. "
@@ -719,7 +713,11 @@ class CommentAdmin(admin.ModelAdmin):
 
     def _refuse_staff(self, request, authors) -> bool:
         """True (and the moderator told why) when any of the authors is beyond their reach."""
-        protected = [a.username for a in authors if not may_change_standing_of(request.user, a)]
+        protected = [
+            author.username
+            for author in authors
+            if not moderator_actions.may_change_standing_of(request.user, author)
+        ]
         if protected:
             self.message_user(request, staff_standing_refused(protected), messages.ERROR)
         return bool(protected)
@@ -828,7 +826,8 @@ class AuthorStandingAdmin(admin.ModelAdmin):
                 protected = {
                     user.username
                     for user in users
-                    if user is not None and not may_change_standing_of(actor, user)
+                    if user is not None
+                    and not moderator_actions.may_change_standing_of(actor, user)
                 }
                 if protected:
                     raise forms.ValidationError(staff_standing_refused(protected))

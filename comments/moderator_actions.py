@@ -48,9 +48,17 @@ def can_manage_authors(user) -> bool:
     return user is not None and user.has_perm("comments.change_authorstanding")
 
 
-def _check_author_manager(moderator):
+def may_change_standing_of(actor, author) -> bool:
+    """Staff (editors, moderators) and superusers answer to superusers alone: a
+    moderator must not silence the people who oversee the discussion."""
+    return actor.is_superuser or not (author.is_staff or author.is_superuser)
+
+
+def _check_author_manager(moderator, author):
     if not can_manage_authors(moderator):
         raise PermissionDenied("Only moderators can ban, suspend or trust readers.")
+    if not may_change_standing_of(moderator, author):
+        raise PermissionDenied("Only a superuser can change the standing of staff.")
 
 
 def _locked(comment: Comment) -> Comment:
@@ -135,7 +143,7 @@ def _log(moderator, standing: AuthorStanding, message: str):
 @transaction.atomic
 def ban_author(*, user, moderator, reject_comments: bool = False) -> AuthorStanding:
     """Ban the author from commenting; optionally reject all they still have up or waiting."""
-    _check_author_manager(moderator)
+    _check_author_manager(moderator, user)
     standing = _standing(user)
     standing.banned_at = timezone.now()
     standing.trusted = False
@@ -156,7 +164,7 @@ def ban_author(*, user, moderator, reject_comments: bool = False) -> AuthorStand
 @transaction.atomic
 def suspend_author(*, user, moderator, days: int) -> AuthorStanding:
     """Keep the author from commenting for `days` days from now."""
-    _check_author_manager(moderator)
+    _check_author_manager(moderator, user)
     if not 1 <= days <= MAX_SUSPENSION_DAYS:
         raise ValueError(f"Suspend for 1 to {MAX_SUSPENSION_DAYS} days, not {days}.")
     standing = _standing(user)
@@ -169,7 +177,7 @@ def suspend_author(*, user, moderator, days: int) -> AuthorStanding:
 @transaction.atomic
 def premoderate_author(*, user, moderator) -> AuthorStanding:
     """Hold every comment by this author for a moderator (and stop trusting them)."""
-    _check_author_manager(moderator)
+    _check_author_manager(moderator, user)
     standing = _standing(user)
     standing.premoderate = True
     standing.trusted = False
@@ -181,7 +189,7 @@ def premoderate_author(*, user, moderator) -> AuthorStanding:
 @transaction.atomic
 def trust_author(*, user, moderator) -> AuthorStanding:
     """Skip pre-moderation and the velocity check for this author."""
-    _check_author_manager(moderator)
+    _check_author_manager(moderator, user)
     standing = _standing(user)
     standing.trusted = True
     standing.premoderate = False

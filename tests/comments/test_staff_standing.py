@@ -4,7 +4,9 @@ editor, another moderator or a superuser, from the comment list or the standings
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.messages import get_messages
+from django.core.exceptions import PermissionDenied
 
+from comments import moderator_actions
 from comments.models import AuthorStanding
 
 COMMENTS = "/admin/comments/comment/"
@@ -111,3 +113,22 @@ def test_the_standings_admin_lets_a_superuser_change_staff(client, moderator, bo
     )
     assert response.status_code == 302
     assert _standing(moderator)[2] is True
+
+
+@pytest.mark.parametrize(
+    "act",
+    [
+        lambda user, by: moderator_actions.ban_author(user=user, moderator=by),
+        lambda user, by: moderator_actions.suspend_author(user=user, moderator=by, days=7),
+        lambda user, by: moderator_actions.trust_author(user=user, moderator=by),
+        lambda user, by: moderator_actions.premoderate_author(user=user, moderator=by),
+    ],
+    ids=["ban", "suspend", "trust", "premoderate"],
+)
+def test_the_rule_holds_for_every_caller_not_only_the_admin(moderator, editor, boss, act):
+    before = _standing(editor)
+    with pytest.raises(PermissionDenied, match="superuser"):
+        act(editor, moderator)
+    assert _standing(editor) == before
+    act(editor, boss)
+    assert _standing(editor) != before
