@@ -44,7 +44,9 @@ def comment_payload(comment_id: int) -> dict | None:
     """The comment as live readers receive it; None when it is no longer visible."""
     from comments.threads import MAX_INDENT, Entry  # threads imports the services
 
-    comment = Comment.objects.select_related("author", "stance").filter(pk=comment_id).first()
+    comment = (
+        Comment.objects.select_related("article", "author", "stance").filter(pk=comment_id).first()
+    )
     if comment is None or not comment.is_visible_to(None):
         return None
     parent_path = comment.path[: -Comment.steplen]
@@ -73,6 +75,6 @@ def comment_payload(comment_id: int) -> dict | None:
 
 
 def _render(entry, user) -> str:
-    return render_to_string(
-        "comments/discussion.html#entry", {"entry": entry, "user": user}
-    ).strip()
+    # The article says whether the comment may still be answered.
+    context = {"entry": entry, "user": user, "article": entry.comment.article}
+    return render_to_string("comments/discussion.html#entry", context).strip()

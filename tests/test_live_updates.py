@@ -9,6 +9,7 @@ from django.urls import reverse
 from articles import live
 from articles.models import Article
 from briefing_site import events
+from comments import moderator_actions
 from comments.models import Comment
 from comments.services import (
     approve_comment,
@@ -118,6 +119,24 @@ def test_an_approved_comment_is_sent_as_html_for_signed_in_and_anonymous_readers
     assert "Log in to reply" in payload["html_anonymous"]
     assert 'hx-post="/comments/' in payload["html"]  # the like button
     assert "Delete" not in payload["html"]
+
+
+def test_a_comment_published_on_a_closed_article_offers_no_reply(
+    demo_article, reader, moderator, django_capture_on_commit_callbacks
+):
+    held = post_comment(article=demo_article, author=reader, body="Held before the close.")
+    Comment.objects.filter(pk=held.pk).update(status=Comment.Status.HELD)
+    demo_article.comments_closed = True
+    demo_article.save(update_fields=["comments_closed"])
+    published_before = len(sent(demo_article, {"comment.published", "comment.updated"}))
+    with django_capture_on_commit_callbacks(execute=True):
+        moderator_actions.approve(comment=held, moderator=moderator)
+    events_now = sent(demo_article, {"comment.published", "comment.updated"})
+    assert len(events_now) == published_before + 1
+    payload = events_now[-1].payload
+    assert payload["id"] == held.pk
+    assert "data-reply-link" not in payload["html"]
+    assert "Log in to reply" not in payload["html_anonymous"]
 
 
 def test_a_deep_reply_says_whom_it_answers(demo_article, reader, other_reader_account):
