@@ -10,9 +10,14 @@ REDIS = "redis://127.0.0.1:6379/13"
 
 
 def probe_connection_ids() -> set[int]:
-    """The ids Redis gave the connections /healthz holds (ids are never reused)."""
+    """The ids Redis gave this test's /healthz connections (ids are never reused); app
+    servers of other tests probe their own database on the same Redis."""
     clients = redis.Redis.from_url(REDIS).client_list()
-    return {int(client["id"]) for client in clients if client["name"] == "briefing-healthz"}
+    return {
+        int(client["id"])
+        for client in clients
+        if client["name"] == "briefing-healthz" and client["db"] == REDIS.rsplit("/", 1)[1]
+    }
 
 
 @pytest.fixture

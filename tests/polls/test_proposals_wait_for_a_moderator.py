@@ -27,6 +27,7 @@ class Calm:
 @pytest.fixture(autouse=True)
 def _calm_classifier(settings):
     settings.COMMENT_CLASSIFIER = "tests.polls.test_proposals_wait_for_a_moderator.Calm"
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # the PostgreSQL pass has a real broker
 
 
 def propose(client, poll, text):
