@@ -9,6 +9,7 @@ import pwd
 import signal
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, field
 from importlib import import_module
 from pathlib import Path
@@ -196,3 +197,14 @@ def nginx_user_line(directory: Path) -> str:
         return ""
     owner = directory.stat()
     return f"user {pwd.getpwuid(owner.st_uid).pw_name} {grp.getgrgid(owner.st_gid).gr_name};"
+
+
+def published_on(stream, comment_id: int, *, within: float = 60):
+    """The stream's comment.published event for this comment, once the worker approves it;
+    None if it never comes."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        event = stream.next()
+        if event.kind == "comment.published" and event.data["id"] == comment_id:
+            return event
+    return None

@@ -21,7 +21,7 @@ from polls.models import Poll
 from tests.conftest import DEMO_BRIEFING
 from tests.services import ROOT, wait_until
 from tests.sse import EventStream
-from tests.stacks import SERVE, Stack, emptied_afterwards, signed_in_session
+from tests.stacks import SERVE, Stack, emptied_afterwards, published_on, signed_in_session
 
 pytestmark = pytest.mark.integration
 
@@ -137,13 +137,8 @@ def test_the_event_stream_delivers_a_comment_approved_while_a_reader_listens(
         comment_id = int(COMMENT_ID.search(posted.text)[1])
 
         # The stack's own worker moderates it; uvicorn streams it as soon as it is approved.
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            event = stream.next()
-            if event.kind == "comment.published" and event.data["id"] == comment_id:
-                break
-        else:
-            pytest.fail("the approved comment never reached the stream")
+        event = published_on(stream, comment_id)
+        assert event is not None, "the approved comment never reached the stream"
     with django_db_blocker.unblock():
         assert Comment.objects.get(pk=comment_id).status == Comment.Status.APPROVED
     assert "Heard through nginx" in event.data["html"]

@@ -12,7 +12,6 @@ import re
 import signal
 import subprocess
 import threading
-import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +27,7 @@ from polls.models import Choice, Poll, Vote
 from tests.conftest import DEMO_BRIEFING
 from tests.services import free_port, service_log, stop, wait_until
 from tests.sse import EventStream
-from tests.stacks import NGINX, Stack, emptied_afterwards, nginx_user_line, running
+from tests.stacks import NGINX, Stack, emptied_afterwards, nginx_user_line, published_on, running
 from tests.stacks import signed_in_session as session_for
 
 pytestmark = pytest.mark.integration
@@ -171,13 +170,8 @@ def test_a_reader_on_one_machine_sees_a_comment_posted_through_the_other(
         assert posted.status_code == 200, posted.text[:500]
         comment_id = int(COMMENT_ID.search(posted.text)[1])
 
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            event = stream.next()
-            if event.kind == "comment.published" and event.data["id"] == comment_id:
-                break
-        else:
-            pytest.fail("the comment never reached the reader on machine A")
+        event = published_on(stream, comment_id)
+        assert event is not None, "the comment never reached the reader on machine A"
     assert "Posted on machine B" in event.data["html"]
     with django_db_blocker.unblock():
         assert Comment.objects.get(pk=comment_id).status == Comment.Status.APPROVED
