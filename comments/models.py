@@ -59,7 +59,8 @@ class Comment(MP_Node):
 
     # 36**6 top-level comments across the site, 42 levels deep.
     steplen = 6
-    path = models.CharField(max_length=252, unique=True)
+    max_depth = 42
+    path = models.CharField(max_length=steplen * max_depth, unique=True)
 
     article = models.ForeignKey(
         "articles.Article", on_delete=models.CASCADE, related_name="comments"
@@ -161,6 +162,15 @@ class Comment(MP_Node):
         if self.status == Comment.Status.APPROVED:
             return True
         return user is not None and user.is_authenticated and self.author_id == user.pk
+
+    @property
+    def takes_replies(self) -> bool:
+        """Whether a reader may answer it, its article being open."""
+        return (
+            self.status == Comment.Status.APPROVED
+            and not self.is_deleted
+            and self.depth < self.max_depth
+        )
 
     def get_absolute_url(self):
         return self.urls["detail"]

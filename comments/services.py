@@ -81,9 +81,6 @@ def post_comment(
     return comment
 
 
-# Each level of a thread takes `steplen` characters of the path column.
-MAX_DEPTH = Comment._meta.get_field("path").max_length // Comment.steplen
-
 # Held while a new thread takes the next top-level path (roots are site-wide).
 NEW_THREAD_LOCK = 0x42_52_46_01
 
@@ -124,7 +121,7 @@ def _check_can_reply(parent: Comment, article: Article):
         raise CommentRefused("That comment was deleted; it takes no new replies.")
     if parent.status != Comment.Status.APPROVED:
         raise CommentRefused("That comment is not open for replies.")
-    if parent.depth >= MAX_DEPTH:
+    if parent.depth >= Comment.max_depth:
         raise CommentRefused(
             "This thread is as deep as it can go; reply to an earlier comment in it instead."
         )

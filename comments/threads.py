@@ -17,6 +17,7 @@ from comments.services import can_edit
 
 THREADS_PER_PAGE = 20
 REPLIES_SHOWN = 3
+REPLIES_PER_PAGE = 20
 MAX_INDENT = 4
 
 # sort name -> (field, descending)
@@ -43,6 +44,7 @@ class Entry:
     shown: bool = True  # False: a placeholder for a deleted or removed comment
     replying_to: str = ""  # set when deeper than MAX_INDENT
     more: int = 0  # set on a "show N more replies" entry for this comment's children
+    after: str = ""  # on a "more" entry: the path of the last reply already shown
     liked: bool = False
     editable: bool = False
 
@@ -193,13 +195,16 @@ def load_threads(roots) -> list[Comment]:
     )
 
 
-def flatten(roots, nodes, user, *, replies_shown=REPLIES_SHOWN, totals=None) -> list[Entry]:
+def flatten(
+    roots, nodes, user, *, replies_shown=REPLIES_SHOWN, totals=None, parent=None
+) -> list[Entry]:
     """The threads as display lines: depth-first, the first replies of each comment
     shown and the rest behind one "more" line, hidden comments kept only as the
     placeholder heads of replies that are shown.
 
     With `totals` (from load_shown: each comment's number of kept replies), `nodes`
-    holds only what is shown and was kept by the database.
+    holds only what is shown and was kept by the database. `parent` is the comment the
+    roots answer, when they are replies.
     """
     children: dict[str, list[Comment]] = {}
     for node in nodes:
@@ -217,7 +222,10 @@ def flatten(roots, nodes, user, *, replies_shown=REPLIES_SHOWN, totals=None) -> 
         return keeps[node.path]
 
     # Only a comment this reader may see gives its author's name to "replying to".
-    names = {node.path: node.author_name for node in [*roots, *nodes] if visible(node, user)}
+    above = [parent] if parent is not None else []
+    names = {
+        node.path: node.author_name for node in [*above, *roots, *nodes] if visible(node, user)
+    }
     entries: list[Entry] = []
 
     def walk(node, limit):
@@ -234,27 +242,57 @@ def flatten(roots, nodes, user, *, replies_shown=REPLIES_SHOWN, totals=None) -> 
             walk(child, limit)
         total = len(kept) if totals is None else totals.get(node.path, 0)
         if total > len(shown):
-            entries.append(Entry(node, min(node.depth + 1, MAX_INDENT), more=total - len(shown)))
+            entries.append(more_entry(node, total - len(shown), shown[-1] if shown else None))
 
     for root in roots:
         walk(root, replies_shown)
     return entries
 
 
-def replies_after(comment: Comment, user, *, skip=REPLIES_SHOWN) -> list[Entry]:
-    """The replies of a comment that were behind "show more", with their threads."""
-    nodes = list(
-        Comment.objects.filter(path__startswith=comment.path, depth__gt=comment.depth)
-        .select_related("author", "stance")
-        .order_by("path")
+def more_entry(comment: Comment, more: int, last_shown: Comment | None) -> Entry:
+    """The "show N more replies" line under a comment, continuing after `last_shown`."""
+    return Entry(
+        comment,
+        min(comment.depth + 1, MAX_INDENT),
+        more=more,
+        after=last_shown.path if last_shown is not None else "",
     )
-    expanded = flatten([comment], nodes, user, replies_shown=None)
-    direct = [entry for entry in expanded if entry.comment.depth == comment.depth + 1]
-    if len(direct) <= skip:
-        return []
-    result = expanded[expanded.index(direct[skip]) :]
-    for_reader(result, user)
-    return result
+
+
+def check_after(comment: Comment, after: str | None) -> str | None:
+    """`after` as a reply path of this comment; BadCursor when it cannot be one."""
+    if not after:
+        return None
+    if (
+        len(after) != len(comment.path) + Comment.steplen
+        or not after.startswith(comment.path)
+        or not set(after) <= set(Comment.alphabet)
+    ):
+        raise BadCursor("This link to more replies is broken. Open the comment again.")
+    return after
+
+
+def replies_page(
+    comment: Comment, user, *, after: str | None = None, per_page=REPLIES_PER_PAGE
+) -> list[Entry]:
+    """A page of a comment's replies after the reply `after`, each with its own first
+    replies, then one "show N more replies" line: a fixed number of rows and three
+    queries, however many replies the comment has."""
+    after = check_after(comment, after)
+    replies = Comment.objects.filter(path__startswith=comment.path, depth=comment.depth + 1).filter(
+        kept_q(user)
+    )
+    if after:
+        replies = replies.filter(path__gt=after)
+    page = list(replies.select_related("author", "stance").order_by("path")[: per_page + 1])
+    page, beyond = page[:per_page], page[per_page:]
+    nodes, totals = load_shown(page, user)
+    entries = flatten(page, nodes, user, totals=totals, parent=comment)
+    if beyond:
+        remaining = replies.filter(path__gt=page[-1].path).count()
+        entries.append(more_entry(comment, remaining, page[-1]))
+    for_reader(entries, user)
+    return entries
 
 
 def ancestors_of(comment: Comment, user=None) -> list[Comment]:
@@ -268,15 +306,12 @@ def ancestors_of(comment: Comment, user=None) -> list[Comment]:
     )
 
 
-def subtree(comment: Comment, user) -> list[Entry]:
-    nodes = list(
-        Comment.objects.filter(path__startswith=comment.path, depth__gt=comment.depth)
-        .select_related("author", "stance")
-        .order_by("path")
-    )
-    entries = flatten([comment], nodes, user, replies_shown=None)
-    for_reader(entries, user)
-    return entries
+def subtree(comment: Comment, user, *, after: str | None = None) -> list[Entry]:
+    """A comment's own page: the comment, then a page of its replies."""
+    head = Entry(comment, min(comment.depth, MAX_INDENT), shown=visible(comment, user))
+    replies = replies_page(comment, user, after=after)
+    for_reader([head], user)
+    return [head, *replies]
 
 
 def for_reader(entries, user):

@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reswap, retarget
@@ -165,15 +166,21 @@ def discussion(request, slug):
 
 @require_GET
 def detail(request, pk):
-    """A comment's own page: its ancestors, then it with all its replies."""
+    """A comment's own page: its ancestors, then it with a page of its replies."""
     comment = _comment(request, pk)
-    if request.htmx:
+    if request.htmx and not request.GET.get("after"):
         return _entry_response(request, comment, comment.article)
+    after = request.GET.get("after")
+    try:
+        entries = threads.subtree(comment, request.user, after=after)
+    except BadCursor as error:
+        return HttpResponse(str(error), status=400, content_type="text/plain")
     context = {
         "comment": comment,
         "article": comment.article,
         "ancestors": threads.ancestors_of(comment),
-        "entries": threads.subtree(comment, request.user),
+        "entries": entries,
+        "continued": bool(after),
         "back_url": _back_to(comment),
     }
     return render(request, "comments/detail.html", context)
@@ -181,11 +188,18 @@ def detail(request, pk):
 
 @require_GET
 def more_replies(request, pk):
+    """The next page of a comment's replies, in place of its "show more" line."""
     comment = _comment(request, pk)
+    after = request.GET.get("after")
     if not request.htmx:
-        return HttpResponseRedirect(comment.get_absolute_url())
-    entries = threads.replies_after(comment, request.user)
-    return render(request, "comments/discussion.html#entries", {"entries": entries})
+        url = comment.get_absolute_url()
+        return HttpResponseRedirect(f"{url}?{urlencode({'after': after})}" if after else url)
+    try:
+        entries = threads.replies_page(comment, request.user, after=after)
+    except BadCursor as error:
+        return HttpResponse(str(error), status=400, content_type="text/plain")
+    context = {"entries": entries, "article": comment.article}
+    return render(request, "comments/discussion.html#entries", context)
 
 
 def _entry_response(request, comment, article, status=200):

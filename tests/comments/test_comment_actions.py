@@ -1,6 +1,7 @@
 """Every comment action from the page: with HTMX, without, and by the wrong person."""
 
 import datetime as dt
+import html
 import re
 
 import pytest
@@ -345,14 +346,22 @@ def test_show_more_replies_with_and_without_htmx(client, reader, other_reader, s
     root = say(reader, "Busy thread")
     for n in range(5):
         say(other_reader, f"answer {n}", parent=root)
-    url = reverse("comments:more_replies", args=[root.pk])
-    fragment = client.get(url, headers=HTMX).content.decode()
+    page = client.get(reverse("comments:discussion", args=[root.article.slug])).content.decode()
+    more = re.search(r'<a href="([^"]+)" hx-get="([^"]+)"[^>]*>Show 2 more replies', page)
+    plain_url, htmx_url = (html.unescape(url) for url in more.groups())
+
+    fragment = client.get(htmx_url, headers=HTMX).content.decode()
     assert "answer 3" in fragment
     assert "answer 4" in fragment
     assert "answer 2" not in fragment
-    plain = client.get(url)
+
+    continued = client.get(plain_url).content.decode()
+    assert "Busy thread" in continued
+    assert "answer 3" in continued
+    assert "answer 2" not in continued
+    plain = client.get(htmx_url)
     assert plain.status_code == 302
-    assert plain["Location"] == root.get_absolute_url()
+    assert plain["Location"] == plain_url
 
 
 def test_like_and_report_work_without_javascript(client, reader, other_reader, say):
