@@ -145,8 +145,10 @@ def test_other_orders_and_htmx_requests_are_rendered_fresh(demo_article):
 
 
 def test_a_live_reader_of_a_shared_copy_is_replayed_what_came_after_it(
-    demo_article, django_capture_on_commit_callbacks
+    demo_article, django_capture_on_commit_callbacks, settings
 ):
+    # The copy must outlive the first moderation, which loads the classifier (seconds).
+    settings.ARTICLE_PAGE_CACHE_SECONDS = 120
     newcomer().get(demo_article.get_absolute_url())
     ada = get_user_model().objects.create_user(username="Ada", email="ada@example.com")
     with django_capture_on_commit_callbacks(execute=True):
