@@ -8,7 +8,7 @@ from django.urls import include, path
 
 from articles.sitemaps import ArticleSitemap
 from briefing_site.accounts import must_set_up_two_factor
-from briefing_site.views import healthz, notices, notices_link
+from briefing_site.views import favicon, healthz, notices, notices_link, robots_txt
 
 # A database outage answers 503 "try again" rather than 500 (briefing_site/errors.py).
 handler500 = "briefing_site.errors.server_error"
@@ -44,6 +44,8 @@ admin.site.admin_view = admin_view_after_two_factor
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("robots.txt", robots_txt, name="robots"),
+    path("favicon.ico", favicon, name="favicon"),
     path("notices/", notices, name="notices"),
     path("notices/link/", notices_link, name="notices-link"),
     path(

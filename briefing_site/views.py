@@ -1,7 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import (
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
@@ -52,3 +58,23 @@ def notices_link(request):
     if not request.user.is_authenticated:
         return HttpResponse(status=204)
     return render(request, "base.html#notices-link")
+
+
+# What crawlers may index: the articles and discussions, not accounts, notices or the admin.
+ROBOTS_DISALLOWED = ("/admin/", "/accounts/", "/notices/")
+
+
+@require_safe
+def robots_txt(request):
+    lines = ["User-agent: *", *(f"Disallow: {path}" for path in ROBOTS_DISALLOWED)]
+    sitemap = reverse("django.contrib.sitemaps.views.sitemap")
+    lines.append(f"Sitemap: {request.build_absolute_uri(sitemap)}")
+    response = HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+@require_safe
+def favicon(request):
+    # Browsers ask for /favicon.ico on pages that declare no icon (feeds, JSON, errors).
+    return HttpResponsePermanentRedirect(static("favicon.svg"))

@@ -207,6 +207,8 @@ SITE = [
     Row("story RSS feed", "GET", "/articles/{slug}/story.rss", "200 200 200 200 200 200"),
     Row("sitemap", "GET", "/sitemap.xml", "200 200 200 200 200 200"),
     Row("health check", "GET", "/healthz", "200 200 200 200 200 200"),
+    Row("robots.txt", "GET", "/robots.txt", "200 200 200 200 200 200"),
+    Row("site icon", "GET", "/favicon.ico", "301 301 301 301 301 301"),
     Row("live events (SSE)", "GET", "/articles/{slug}/events/", "200 200 200 200 200 200"),
     Row(
         "live updates (polling)",
