@@ -40,3 +40,22 @@ class ReaderPreferences(models.Model):
 
     def __str__(self):
         return f"{self.user}'s preferences"
+
+
+class Mute(models.Model):
+    """A reader who does not want to read another: the muted reader's comments are
+    folded for them (and only them); the muted reader is not told."""
+
+    reader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    muted = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["reader", "muted"], name="mute_once"),
+            models.CheckConstraint(condition=~Q(reader=models.F("muted")), name="mute_not_oneself"),
+        ]
+
+    def __str__(self):
+        return f"{self.reader} mutes {self.muted}"

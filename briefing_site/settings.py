@@ -368,6 +368,8 @@ COMMENT_EDIT_WINDOW_MINUTES = env_int("COMMENT_EDIT_WINDOW_MINUTES", 15)
 COMMENT_EDIT_RATE_PER_READER = os.environ.get("COMMENT_EDIT_RATE_PER_READER", "10/m")
 COMMENT_MAX_VERSIONS = env_int("COMMENT_MAX_VERSIONS", 10)
 REPORT_RATE_PER_READER = os.environ.get("REPORT_RATE_PER_READER", "10/m")
+# Muting and unmuting other readers.
+MUTE_RATE_PER_READER = os.environ.get("MUTE_RATE_PER_READER", "30/m")
 # Readers with no session, vote or message share one copy of an article page
 # for this long (0 turns it off); live readers are replayed what is newer.
 ARTICLE_PAGE_CACHE_SECONDS = env_int("ARTICLE_PAGE_CACHE_SECONDS", 5)

@@ -8,7 +8,16 @@ from django.urls import include, path
 
 from articles.sitemaps import ArticleSitemap
 from briefing_site.accounts import must_set_up_two_factor
-from briefing_site.views import favicon, healthz, notices, notices_link, robots_txt
+from briefing_site.views import (
+    favicon,
+    healthz,
+    mute_reader,
+    muted_readers,
+    notices,
+    notices_link,
+    reader_profile,
+    robots_txt,
+)
 
 # A database outage answers 503 "try again" rather than 500 (briefing_site/errors.py).
 handler500 = "briefing_site.errors.server_error"
@@ -48,6 +57,9 @@ urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),
     path("notices/", notices, name="notices"),
     path("notices/link/", notices_link, name="notices-link"),
+    path("readers/<str:name>/", reader_profile, name="reader-profile"),
+    path("readers/<str:name>/mute/", mute_reader, name="mute-reader"),
+    path("muted/", muted_readers, name="muted-readers"),
     path(
         "sitemap.xml",
         sitemap,

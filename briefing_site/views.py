@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import (
@@ -9,12 +10,21 @@ from django.http import (
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_safe
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
+from django_ratelimit.decorators import ratelimit
 
+from briefing_site import readers
 from briefing_site.health import is_down, service_states
 from briefing_site.models import Notice, ReaderPreferences
 from briefing_site.notices import mark_all_read
+from briefing_site.refusals import refused
 
 
 @never_cache
@@ -78,3 +88,52 @@ def robots_txt(request):
 def favicon(request):
     # Browsers ask for /favicon.ico on pages that declare no icon (feeds, JSON, errors).
     return HttpResponsePermanentRedirect(static("favicon.svg"))
+
+
+@require_GET
+def reader_profile(request, name):
+    """A reader's page: when they joined, what they published (paged, newest first)."""
+    reader = readers.reader_named(name)
+    context = {
+        "profile": readers.profile_of(reader, page=request.GET.get("page")),
+        "muted": readers.has_muted(request.user, reader),
+    }
+    return render(request, "readers/profile.html", context)
+
+
+def mute_rate(group, request):
+    return settings.MUTE_RATE_PER_READER
+
+
+@login_required
+@require_POST
+@ratelimit(key="user", rate=mute_rate, method="POST", block=False)
+def mute_reader(request, name):
+    """Mute (or, with `unmute`, unmute) a reader: with htmx the button is redrawn;
+    without, the reader goes back where they were."""
+    reader = readers.reader_named(name)
+    if getattr(request, "limited", False):
+        return refused(request, "You are doing that too fast. Wait a minute and try again.", 429)
+    undo = bool(request.POST.get("unmute"))
+    try:
+        if undo:
+            readers.unmute(request.user, reader)
+        else:
+            readers.mute(request.user, reader)
+    except readers.MuteRefused as error:
+        return refused(request, str(error), 409)
+    if request.htmx:
+        context = {"reader": reader, "muted": not undo}
+        return render(request, "readers/profile.html#mute-button", context)
+    done = "unmuted" if undo else "muted: their comments are folded for you"
+    messages.success(request, f"{reader.username} is {done}.")
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+        back = reverse("reader-profile", args=[reader.username])
+    return HttpResponseRedirect(back, status=303)
+
+
+@login_required
+@require_GET
+def muted_readers(request):
+    return render(request, "readers/muted.html", {"mutes": readers.muted_by(request.user)})

@@ -44,7 +44,7 @@ from django_celery_beat.models import (
 
 from articles import following
 from articles.models import Article, Section, StoryFollow
-from briefing_site.models import Notice
+from briefing_site.models import Mute, Notice
 from comments.models import (
     AuthorStanding,
     BlockedDomain,
@@ -130,6 +130,10 @@ def _choices(o):
 
 def _follows(o):
     return sorted(StoryFollow.objects.values_list("user_id", "story_id"))
+
+
+def _mutes(o):
+    return sorted(Mute.objects.values_list("reader_id", "muted_id"))
 
 
 def _notices(o):
@@ -226,6 +230,15 @@ SITE = [
         state=_notices,
     ),
     Row("notices link", "GET", "/notices/link/", "204 200 200 200 200 200"),
+    Row("a reader's page", "GET", "/readers/{reader_name}/", "200 200 200 200 200 200"),
+    Row(
+        "mute a reader",
+        "POST",
+        "/readers/{reader_name}/mute/",
+        "login 409 303 303 303 303",
+        state=_mutes,
+    ),
+    Row("readers you muted", "GET", "/muted/", "login 200 200 200 200 200"),
     # Comments
     Row(
         "post a comment",
@@ -800,6 +813,7 @@ def world(demo_article, reader, other_reader_account, moderator, editor, setting
             comment=comment, version=1, outcome="approve", phase="test", reasons=[]
         ).pk,
         "reader": reader.pk,
+        "reader_name": reader.username,
         "group": Group.objects.first().pk,
         "email": EmailAddress.objects.create(
             user=reader, email="reader@example.com", verified=False, primary=True
@@ -940,7 +954,9 @@ def test_the_table_covers_every_url_of_the_site():
             continue
         example = "/" + route.replace("<slug:slug>", "{slug}").replace(
             "<int:pk>", "{comment}"
-        ).replace("<int:poll_id>", "{poll}").replace("<str:token>", "{token}")
+        ).replace("<int:poll_id>", "{poll}").replace("<str:token>", "{token}").replace(
+            "<str:name>", "{reader_name}"
+        )
         if example not in tabled and example.replace("{poll}", "{open_poll}") not in tabled:
             missing.append(f"/{route} ({name})")
     assert not missing, "URLs without a row in the table: " + ", ".join(missing)
