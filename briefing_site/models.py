@@ -9,14 +9,36 @@ class Notice(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices"
     )
+
+    class Kind(models.TextChoices):
+        OTHER = "other", "Other"
+        REPLY = "reply", "A reply"
+        MENTION = "mention", "A mention"
+
     message = models.CharField(max_length=300)
     url = models.CharField(max_length=500, blank=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.OTHER)
+    # What the notice is about ("reply:<comment id>"): one notice per reader and event,
+    # however often the comment is approved again.
+    key = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "key"], condition=~Q(key=""), name="notice_once_per_event"
+            ),
+        ]
         indexes = [
+            # Replies and mentions still to email, for the digest.
+            models.Index(
+                fields=["user", "created_at"],
+                condition=Q(emailed_at__isnull=True, read_at__isnull=True) & ~Q(kind="other"),
+                name="notice_to_email_idx",
+            ),
             # The unread count in the header, on every page a reader sees.
             models.Index(
                 fields=["user"], condition=Q(read_at__isnull=True), name="notice_unread_idx"
@@ -37,6 +59,12 @@ class ReaderPreferences(models.Model):
         default=False,
         help_text="Email me when the newsroom follows up on a question I took part in.",
     )
+    email_replies = models.BooleanField(
+        default=False,
+        help_text="Email me when someone replies to me or mentions me (at most one email "
+        "every few minutes).",
+    )
+    last_digest_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self):
         return f"{self.user}'s preferences"

@@ -252,6 +252,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": 5,
 }
 CELERY_TIMEZONE = TIME_ZONE
+# Task modules outside the apps' tasks.py.
+CELERY_IMPORTS = ["briefing_site.digests"]
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 # HTTPS: on by default in production. SECURE_HTTPS=0 runs production mode over
@@ -368,6 +370,8 @@ COMMENT_EDIT_WINDOW_MINUTES = env_int("COMMENT_EDIT_WINDOW_MINUTES", 15)
 COMMENT_EDIT_RATE_PER_READER = os.environ.get("COMMENT_EDIT_RATE_PER_READER", "10/m")
 COMMENT_MAX_VERSIONS = env_int("COMMENT_MAX_VERSIONS", 10)
 REPORT_RATE_PER_READER = os.environ.get("REPORT_RATE_PER_READER", "10/m")
+# Readers who asked for replies and mentions by email get at most one email this often.
+REPLY_DIGEST_MINUTES = int(os.environ.get("REPLY_DIGEST_MINUTES", "15"))
 # Muting and unmuting other readers.
 MUTE_RATE_PER_READER = os.environ.get("MUTE_RATE_PER_READER", "30/m")
 # Readers with no session, vote or message share one copy of an article page

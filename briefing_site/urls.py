@@ -16,6 +16,7 @@ from briefing_site.views import (
     notices,
     notices_link,
     reader_profile,
+    reply_emails_off,
     robots_txt,
 )
 
@@ -57,6 +58,7 @@ urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),
     path("notices/", notices, name="notices"),
     path("notices/link/", notices_link, name="notices-link"),
+    path("notices/email/off/<str:token>/", reply_emails_off, name="reply-emails-off"),
     path("readers/<str:name>/", reader_profile, name="reader-profile"),
     path("readers/<str:name>/mute/", mute_reader, name="mute-reader"),
     path("muted/", muted_readers, name="muted-readers"),

@@ -12,6 +12,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import (
     require_GET,
     require_http_methods,
@@ -20,7 +21,7 @@ from django.views.decorators.http import (
 )
 from django_ratelimit.decorators import ratelimit
 
-from briefing_site import readers
+from briefing_site import digests, readers
 from briefing_site.health import is_down, service_states
 from briefing_site.models import Notice, ReaderPreferences
 from briefing_site.notices import mark_all_read
@@ -50,6 +51,7 @@ def notices(request):
             preferences.email_answered_questions = (
                 request.POST.get("email_answered_questions") == "on"
             )
+            preferences.email_replies = request.POST.get("email_replies") == "on"
             preferences.save()
             messages.success(request, "Your email choice is saved.")
         else:
@@ -58,7 +60,12 @@ def notices(request):
         response.status_code = 303
         return response
     items = Notice.objects.filter(user=request.user)[:50]
-    return render(request, "notices.html", {"notices": items, "preferences": preferences})
+    context = {
+        "notices": items,
+        "preferences": preferences,
+        "digest_minutes": settings.REPLY_DIGEST_MINUTES,
+    }
+    return render(request, "notices.html", context)
 
 
 @require_GET
@@ -137,3 +144,18 @@ def mute_reader(request, name):
 @require_GET
 def muted_readers(request):
     return render(request, "readers/muted.html", {"mutes": readers.muted_by(request.user)})
+
+
+# A mail client's one-click unsubscribe (RFC 8058) posts without a CSRF token;
+# the signed token in the address is what authorises it.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def reply_emails_off(request, token):
+    """The link in every reply email: stops them without logging in."""
+    user_id = digests.read_stop_token(token)
+    if user_id is None:
+        return render(request, "reply_emails_off.html", {"invalid": True}, status=400)
+    done = request.method == "POST"
+    if done:
+        digests.stop_reply_emails(user_id)
+    return render(request, "reply_emails_off.html", {"done": done})

@@ -9,7 +9,7 @@ from django.utils import timezone
 from treebeard.exceptions import PathOverflow
 
 from articles.models import Article
-from comments import live
+from comments import live, reply_notices
 from comments.models import (
     AuthorStanding,
     Comment,
@@ -214,6 +214,7 @@ def _approve_locked(comment: Comment, *, also=()):
     if not comment.is_deleted:
         _count(comment, +1)
     live.comment_published(comment)
+    reply_notices.tell_readers_of(comment)
 
 
 @transaction.atomic

@@ -230,6 +230,12 @@ SITE = [
         state=_notices,
     ),
     Row("notices link", "GET", "/notices/link/", "204 200 200 200 200 200"),
+    Row(
+        "stop reply emails, another link's token",
+        "GET",
+        "/notices/email/off/{token}/",
+        "400 400 400 400 400 400",
+    ),
     Row("a reader's page", "GET", "/readers/{reader_name}/", "200 200 200 200 200 200"),
     Row(
         "mute a reader",
