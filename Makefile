@@ -80,7 +80,7 @@ run: install
 		exec $(BIN)/uvicorn briefing_site.asgi:application --host $(HOST) --port $(PORT) --timeout-graceful-shutdown 3 --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-}"; \
 	fi
 
-## serve: the production shape on http://$(HOST):$(PORT)/: nginx, gunicorn, uvicorn for the streams, Celery worker and beat (needs DATABASE_URL, REDIS_URL, SECRET_KEY; deploy/README.md)
+## serve: the production shape on http://$(HOST):$(PORT)/: nginx, gunicorn, uvicorn for the streams, Celery worker and beat (needs DATABASE_URL, REDIS_URL, SECRET_KEY; docs/operations.md)
 serve: install
 	$(PY) deploy/serve.py --host $(HOST) --port $(PORT)
 
@@ -105,7 +105,7 @@ bench: install-test
 bench-quick: install-test
 	$(PY) -m tests.bench.run --quick
 
-## screenshots: refresh the README's pictures (the browser tests, saving into tests/e2e/screenshots/)
+## screenshots: refresh the pictures in the README and docs/ (the browser tests, saving into tests/e2e/screenshots/)
 screenshots: install-test node_modules/.installed
 	BRIEFING_SCREENSHOTS=tests/e2e/screenshots .ci/integration $(PY)
 

@@ -11,15 +11,13 @@ state must have changed, so the check can fail.
 Every cell runs in its own savepoint, rolled back afterwards: each role meets
 the same data. The whole table fails at once with the mismatched cells listed.
 
-README.md's "Who may do what" section is this table, rendered by
-`markdown_table()`; a test checks that they agree, and when they do not its
-failure prints the table to paste into the README.
+docs/permissions.md shows this table, written by `manage.py write_permissions_doc`;
+tests/test_docs.py fails when the document is stale.
 """
 
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -59,8 +57,6 @@ from comments.services import approve_comment, post_comment
 from polls.models import Choice, Poll, Vote
 
 pytestmark = pytest.mark.django_db
-
-README = Path(__file__).resolve().parent.parent / "README.md"
 
 ROLES = ["anonymous", "reader", "other", "moderator", "editor", "superuser"]
 ROLE_TITLES = {
@@ -992,34 +988,6 @@ def test_the_table_covers_every_admin_action():
         "open_comments",  # close_comments: change_article
     }
     assert offered - same_as_tabled - tabled == set()
-
-
-# ---------------------------------------------------------------------------
-# README.md shows the same table
-# ---------------------------------------------------------------------------
-
-LEGEND = {
-    "login": "→ log in",
-    "admin": "→ admin log in",
-}
-
-
-def markdown_table() -> str:
-    head = "| what | method | path | " + " | ".join(ROLE_TITLES[r] for r in ROLES) + " |"
-    lines = [head, "|---|---|---|" + "---|" * len(ROLES)]
-    for row in TABLE:
-        path = row.path.replace("|", "\\|")
-        cells = [LEGEND.get(row.expected[r], row.expected[r]) for r in ROLES]
-        lines.append(f"| {row.what} | {row.method} | `{path}` | " + " | ".join(cells) + " |")
-    return "\n".join(lines)
-
-
-def test_the_readme_shows_this_table():
-    table = markdown_table()
-    assert table in README.read_text(), (
-        "README.md's 'Who may do what' table differs from tests/test_boundaries.py; "
-        "paste this in its place:\n\n" + table
-    )
 
 
 # ---------------------------------------------------------------------------
