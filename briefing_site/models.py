@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 
 
 class Notice(models.Model):
@@ -87,3 +88,21 @@ class Mute(models.Model):
 
     def __str__(self):
         return f"{self.reader} mutes {self.muted}"
+
+
+class SitePage(models.Model):
+    """A page of the site the newsroom writes in the admin (the community guidelines)."""
+
+    slug = models.SlugField(unique=True)
+    title = models.CharField(max_length=200)
+    body = models.TextField(help_text="Markdown: headings, lists, links, emphasis.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("site-page", args=[self.slug])

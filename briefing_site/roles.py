@@ -12,6 +12,7 @@ MODERATORS = "Moderators"
 EDITOR_PERMISSIONS = {
     "articles": {"article", "section", "block", "followupquestion"},
     "polls": {"poll", "choice"},
+    "briefing_site": {"sitepage"},
 }
 # Editors see the discussion and may moderate it too.
 EDITOR_COMMENT_PERMISSIONS = {"comments": {"comment", "report", "moderationdecision"}}

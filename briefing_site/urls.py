@@ -18,6 +18,7 @@ from briefing_site.views import (
     reader_profile,
     reply_emails_off,
     robots_txt,
+    site_page,
 )
 
 # A database outage answers 503 "try again" rather than 500 (briefing_site/errors.py).
@@ -62,6 +63,8 @@ urlpatterns = [
     path("readers/<str:name>/", reader_profile, name="reader-profile"),
     path("readers/<str:name>/mute/", mute_reader, name="mute-reader"),
     path("muted/", muted_readers, name="muted-readers"),
+    path("guidelines/", site_page, {"slug": "guidelines"}, name="guidelines"),
+    path("pages/<slug:slug>/", site_page, name="site-page"),
     path(
         "sitemap.xml",
         sitemap,

@@ -21,7 +21,7 @@ from django.views.decorators.http import (
 )
 from django_ratelimit.decorators import ratelimit
 
-from briefing_site import digests, readers
+from briefing_site import digests, readers, site_pages
 from briefing_site.health import is_down, service_states
 from briefing_site.models import Notice, ReaderPreferences
 from briefing_site.notices import mark_all_read
@@ -159,3 +159,9 @@ def reply_emails_off(request, token):
     if done:
         digests.stop_reply_emails(user_id)
     return render(request, "reply_emails_off.html", {"done": done})
+
+
+@require_safe
+def site_page(request, slug):
+    page = site_pages.page_named(slug)
+    return render(request, "site_page.html", {"page": page, "html": site_pages.page_html(page)})

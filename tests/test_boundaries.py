@@ -42,7 +42,7 @@ from django_celery_beat.models import (
 
 from articles import following
 from articles.models import Article, Section, StoryFollow
-from briefing_site.models import Mute, Notice
+from briefing_site.models import Mute, Notice, SitePage
 from comments.models import (
     AuthorStanding,
     BlockedDomain,
@@ -232,6 +232,8 @@ SITE = [
         "/notices/email/off/{token}/",
         "400 400 400 400 400 400",
     ),
+    Row("community guidelines", "GET", "/guidelines/", "200 200 200 200 200 200"),
+    Row("a site page that does not exist", "GET", "/pages/{slug}/", "404 404 404 404 404 404"),
     Row("a reader's page", "GET", "/readers/{reader_name}/", "200 200 200 200 200 200"),
     Row(
         "mute a reader",
@@ -513,6 +515,7 @@ ADMIN_MODELS = [
     ("crontab", "django_celery_beat/crontabschedule", "crontab", "403 " * 5, "403 " * 5),
     ("solar schedule", "django_celery_beat/solarschedule", "solar", "403 " * 5, "403 " * 5),
     ("interval", "django_celery_beat/intervalschedule", "interval", "403 " * 5, "403 " * 5),
+    ("site page", "briefing_site/sitepage", "site_page", "403 " * 5, "200 200 200 200 200"),
 ]
 # What the superuser gets where it differs from 200 (pages the admin never offers).
 SUPERUSER_EXCEPTIONS = {
@@ -816,6 +819,7 @@ def world(demo_article, reader, other_reader_account, moderator, editor, setting
         ).pk,
         "reader": reader.pk,
         "reader_name": reader.username,
+        "site_page": SitePage.objects.get(slug="guidelines").pk,
         "group": Group.objects.first().pk,
         "email": EmailAddress.objects.create(
             user=reader, email="reader@example.com", verified=False, primary=True
