@@ -14,7 +14,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from comments import moderator_actions
-from comments.admin import queue_counts, queue_health
 from comments.models import (
     AuthorStanding,
     BlockedDomain,
@@ -23,6 +22,7 @@ from comments.models import (
     ModerationDecision,
     ModerationSettings,
 )
+from comments.queue import queue_counts, queue_health
 from comments.services import edit_comment, record_verdict, report_comment
 
 pytestmark = pytest.mark.django_db
