@@ -1,7 +1,8 @@
 """The moderators' admin: the comment queue and its pages, the pipeline's settings and lists.
 
-The queues and their health are comments.queue; the list's actions are
-comments.admin_actions; both are plain modules, tested without the admin.
+The queues and their health are comments.queue (plain queries, tested without
+the admin); the comment list's actions are comments.admin_actions, its filters
+comments.admin_filters.
 """
 
 from django import forms

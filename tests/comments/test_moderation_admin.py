@@ -595,8 +595,6 @@ def test_terms_domains_and_standings_are_listed_filtered_and_searched(admin_clie
 
 
 def test_moderators_keep_the_word_lists_and_settings(client, moderator):
-    from comments.models import ModeratedTerm
-
     client.force_login(moderator)
     response = client.post(
         reverse("admin:comments_moderatedterm_add"), {"kind": "banned", "term": "scoundrel"}
