@@ -342,20 +342,20 @@ class ChoiceAdmin(admin.ModelAdmin):
 
     @admin.action(description="Approve selected answers", permissions=["change"])
     def approve(self, request, queryset):
-        changed = moderate_proposals(queryset.select_related("poll"), approve=True)
-        self.message_user(
-            request,
-            f"Approved {changed} answer{pluralize(changed)}: readers can vote for "
-            f"{pluralize(changed, 'it,them')} now.",
-            messages.SUCCESS,
-        )
+        self._moderate(request, queryset, approve=True)
 
     @admin.action(description="Reject selected answers", permissions=["change"])
     def reject(self, request, queryset):
-        changed = moderate_proposals(queryset.select_related("poll"), approve=False)
+        self._moderate(request, queryset, approve=False)
+
+    def _moderate(self, request, queryset, *, approve):
+        changed = moderate_proposals(queryset.select_related("poll"), approve=approve)
+        them = pluralize(changed, "it,them")
+        done, seen = (
+            ("Approved", f"readers can vote for {them} now")
+            if approve
+            else ("Rejected", f"readers do not see {them}")
+        )
         self.message_user(
-            request,
-            f"Rejected {changed} answer{pluralize(changed)}: readers do not see "
-            f"{pluralize(changed, 'it,them')}.",
-            messages.SUCCESS,
+            request, f"{done} {changed} answer{pluralize(changed)}: {seen}.", messages.SUCCESS
         )

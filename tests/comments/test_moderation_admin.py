@@ -14,7 +14,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from comments import moderator_actions
-from comments.admin import queue_counts, queue_health
 from comments.models import (
     AuthorStanding,
     BlockedDomain,
@@ -23,7 +22,8 @@ from comments.models import (
     ModerationDecision,
     ModerationSettings,
 )
-from comments.services import edit_comment, record_verdict, report_comment
+from comments.queue import queue_counts, queue_health
+from comments.services import delete_comment, edit_comment, record_verdict, report_comment
 
 pytestmark = pytest.mark.django_db
 
@@ -234,6 +234,24 @@ def test_the_comment_page_shows_the_thread_above_it_its_decisions_and_reports(
     assert re.search(r'field-reporter">\s*<p><a [^>]+>other_reader</a>', page)
     assert re.search(r'field-decided_by">\s*<p>moderator</p>', page)
     assert 'name="action" value="reject"' in page
+
+
+def test_the_thread_above_a_comment_shows_what_readers_no_longer_see(
+    moderating, moderator, reader, other_reader, say
+):
+    top = say(reader, "Where it started")
+    parent = say(other_reader, "A first reply", parent=top)
+    reply = say(reader, "A reply to the reply", parent=parent)
+    moderator_actions.reject(comment=top, moderator=moderator, reason="Off-topic")
+    delete_comment(comment=parent, actor=other_reader)
+    page = moderating.get(comment_page(reply)).content.decode()
+    assert re.search(r"<li><a [^>]+>reader</a> \(Rejected\): Where it started</li>", page)
+    assert re.search(r"<li>Parent: <a [^>]+>other_reader</a> \(Approved\): \[deleted\]</li>", page)
+
+
+def test_a_top_level_comment_replies_to_no_one(moderating, reader, say):
+    page = moderating.get(comment_page(say(reader, "Where it started"))).content.decode()
+    assert "A top-level comment: it replies to no one." in page
 
 
 def test_someone_who_only_views_comments_sees_no_reporter_and_no_actions(client, say, reader):
@@ -577,8 +595,6 @@ def test_terms_domains_and_standings_are_listed_filtered_and_searched(admin_clie
 
 
 def test_moderators_keep_the_word_lists_and_settings(client, moderator):
-    from comments.models import ModeratedTerm
-
     client.force_login(moderator)
     response = client.post(
         reverse("admin:comments_moderatedterm_add"), {"kind": "banned", "term": "scoundrel"}
