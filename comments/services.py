@@ -1,7 +1,5 @@
 """Posting, editing, deleting, liking and reporting comments: the rules, in plain functions."""
 
-import datetime as dt
-
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, F, OuterRef, Q
@@ -9,7 +7,7 @@ from django.utils import timezone
 from treebeard.exceptions import PathOverflow
 
 from articles.models import Article
-from comments import live
+from comments import live, tasks
 from comments.models import (
     AuthorStanding,
     Comment,
@@ -19,29 +17,9 @@ from comments.models import (
     Report,
 )
 from comments.rendering import BodyError, clean_body, render_body
+from comments.rules import CommentRefused, Conflict, NotAllowed, can_moderate, edit_refusal
 from comments.scoring import wilson_lower_bound
 from polls.models import Poll, Vote
-
-
-class CommentRefused(Exception):
-    """The action is refused; the message is one sentence for the reader."""
-
-    status = 422
-
-
-class NotAllowed(CommentRefused):
-    status = 403
-
-
-class Conflict(CommentRefused):
-    """Refused because of the comment's or article's state, not the reader's input."""
-
-    status = 409
-
-
-def can_moderate(user) -> bool:
-    return user.is_authenticated and user.has_perm("comments.change_comment")
-
 
 COMMENTS_CLOSED = "Comments on this article are closed."
 
@@ -149,9 +127,7 @@ def comment_submitted(comment_id: int, version: int = 1):
     if settings.COMMENTS_AUTO_APPROVE:
         approve_comment(comment_id)
         return
-    from comments.tasks import enqueue_moderation
-
-    enqueue_moderation(comment_id, version)
+    tasks.enqueue_moderation(comment_id, version)
 
 
 @transaction.atomic
@@ -243,40 +219,6 @@ def _count(comment: Comment, delta: int):
     ancestors = [comment.path[: depth * Comment.steplen] for depth in range(1, comment.depth)]
     if ancestors:
         Comment.objects.filter(path__in=ancestors).update(reply_count=F("reply_count") + delta)
-
-
-def editable_until(comment: Comment) -> dt.datetime:
-    return comment.created_at + dt.timedelta(minutes=settings.COMMENT_EDIT_WINDOW_MINUTES)
-
-
-def edit_refusal(comment: Comment, user) -> CommentRefused | None:
-    """Why this reader may not edit the comment now, or None when they may."""
-    if not user.is_authenticated or comment.author_id != user.pk:
-        return NotAllowed("Only its author can edit a comment.")
-    if comment.is_deleted:
-        return CommentRefused("A deleted comment cannot be edited.")
-    # A rejection is final: an edit must not send the comment back through the
-    # pipeline, which would publish it over the decision.
-    if comment.status == Comment.Status.REJECTED:
-        return Conflict(
-            "This comment was not published, so it can no longer be edited. "
-            "You can post a new comment instead."
-        )
-    if timezone.now() > editable_until(comment):
-        return CommentRefused(
-            f"Comments can be edited for {settings.COMMENT_EDIT_WINDOW_MINUTES} minutes "
-            "after posting; this one no longer can."
-        )
-    if comment.version >= settings.COMMENT_MAX_VERSIONS:
-        return Conflict(
-            f"A comment can be edited {settings.COMMENT_MAX_VERSIONS - 1} times; "
-            "this one no longer can. You can post a new comment instead."
-        )
-    return None
-
-
-def can_edit(comment: Comment, user) -> bool:
-    return edit_refusal(comment, user) is None
 
 
 @transaction.atomic

@@ -13,7 +13,7 @@ from django.db.models import Count, Q, Window
 from django.db.models.functions import Length, RowNumber, Substr
 
 from comments.models import Comment, Like, visible_to_q
-from comments.services import can_edit
+from comments.rules import can_edit
 
 THREADS_PER_PAGE = 20
 REPLIES_SHOWN = 3
