@@ -176,10 +176,15 @@ def record_verdict(comment_id: int, version: int, verdict) -> bool:
 @transaction.atomic
 def approve_comment(comment_id: int) -> bool:
     """Approve a pending (or rejected) comment; counts follow. False if nothing changed."""
+    return _lock_and_change(comment_id, Comment.Status.APPROVED, _approve_locked)
+
+
+def _lock_and_change(comment_id: int, status, change) -> bool:
+    """Lock the comment and `change` it, unless it is gone or already has that status."""
     comment = Comment.objects.select_for_update().filter(pk=comment_id).first()
-    if comment is None or comment.status == Comment.Status.APPROVED:
+    if comment is None or comment.status == status:
         return False
-    _approve_locked(comment)
+    change(comment)
     return True
 
 
@@ -194,16 +199,12 @@ def _approve_locked(comment: Comment, *, also=()):
 
 @transaction.atomic
 def reject_comment(comment_id: int) -> bool:
-    comment = Comment.objects.select_for_update().filter(pk=comment_id).first()
-    if comment is None or comment.status == Comment.Status.REJECTED:
-        return False
-    _reject_locked(comment)
-    return True
+    return _lock_and_change(comment_id, Comment.Status.REJECTED, _reject_locked)
 
 
 def _reject_locked(comment: Comment, *, also=()):
     """Reject a comment whose row this transaction holds locked (and not rejected)."""
-    was_counted = comment.status == Comment.Status.APPROVED and not comment.is_deleted
+    was_counted = comment.is_visible_to(None)
     comment.status = Comment.Status.REJECTED
     comment.save(update_fields=["status", *also])
     if was_counted:
@@ -216,9 +217,7 @@ def _count(comment: Comment, delta: int):
     Article.objects.filter(pk=comment.article_id).update(comment_count=F("comment_count") + delta)
     if comment.poll_id:
         Poll.objects.filter(pk=comment.poll_id).update(comment_count=F("comment_count") + delta)
-    ancestors = [comment.path[: depth * Comment.steplen] for depth in range(1, comment.depth)]
-    if ancestors:
-        Comment.objects.filter(path__in=ancestors).update(reply_count=F("reply_count") + delta)
+    Comment.objects.get_ancestors(comment).update(reply_count=F("reply_count") + delta)
 
 
 @transaction.atomic
@@ -285,7 +284,7 @@ def _check_can_react(comment: Comment, reader):
         raise NotAllowed("Log in to react to comments.")
     if is_barred(reader):
         raise NotAllowed("Your account cannot take part in discussions at the moment.")
-    if comment.is_deleted or comment.status != Comment.Status.APPROVED:
+    if not comment.is_visible_to(None):
         raise CommentRefused("That comment is not open for reactions.")
 
 
@@ -357,7 +356,7 @@ def set_editors_pick(*, comment: Comment, actor, picked: bool) -> Comment:
     if not can_moderate(actor):
         raise NotAllowed("Only editors and moderators choose editors' picks.")
     comment = Comment.objects.select_for_update().get(pk=comment.pk)
-    if picked and (comment.status != Comment.Status.APPROVED or comment.is_deleted):
+    if picked and not comment.is_visible_to(None):
         raise CommentRefused("Only a published comment can be an editors' pick.")
     if comment.featured != picked:
         comment.featured = picked
@@ -369,13 +368,8 @@ def set_editors_pick(*, comment: Comment, actor, picked: bool) -> Comment:
 def editors_picks(article: Article, poll=None) -> list[Comment]:
     """The discussion's picks, best first: one query."""
     return list(
-        Comment.objects.filter(
-            article=article,
-            poll=poll,
-            featured=True,
-            status=Comment.Status.APPROVED,
-            deleted_at__isnull=True,
-        )
+        Comment.objects.filter(article=article, poll=poll, featured=True)
+        .visible_to(None)
         .select_related("author")
         .order_by("-score", "-created_at")[:PICKS_SHOWN]
     )
