@@ -12,8 +12,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article, FollowupNotice, FollowupQuestion, StoryFollow
+from articles.tasks import email_followup
+from briefing_site import events
 from briefing_site.models import ReaderPreferences
 from briefing_site.notices import notify
+from briefing_site.tasks import enqueue_or_leave_to_sweeper
+from comments.models import Comment
+from polls.models import Choice, Vote
 
 UNFOLLOW_SALT = "articles.unfollow"
 
@@ -111,8 +116,6 @@ def tell_followers(followup_id: int) -> int:
 
 def _refresh_bells(followup: Article):
     """Signed-in readers on the story's pages fetch their notices count once (not everyone's)."""
-    from briefing_site import events
-
     story = Article.objects.published().filter(
         Q(pk=followup.story_id) | Q(story_id=followup.story_id)
     )
@@ -122,9 +125,6 @@ def _refresh_bells(followup: Article):
 
 def participants(poll_ids) -> dict[int, int]:
     """Signed-in readers who voted, proposed an answer or commented: user id -> poll id."""
-    from comments.models import Comment
-    from polls.models import Choice, Vote
-
     if not poll_ids:
         return {}
     found: dict[int, int] = {}
@@ -190,9 +190,6 @@ def _still_wanted(notice: FollowupNotice) -> bool:
 
 
 def _queue_email(notice_id: int):
-    from articles.tasks import email_followup
-    from briefing_site.tasks import enqueue_or_leave_to_sweeper
-
     enqueue_or_leave_to_sweeper(email_followup, notice_id)
 
 

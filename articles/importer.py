@@ -8,6 +8,7 @@ from django.utils import timezone
 from articles.briefing import Block as ParsedBlock
 from articles.briefing import Briefing, block_markup
 from articles.models import Article, Block, Section
+from articles.publishing import announce
 from polls.services import sync_polls
 
 
@@ -62,6 +63,29 @@ def import_briefing(
     elif status:
         article.status = status
     was_published = not created and article.is_published
+    _set_header(article, briefing, follows=follows, publish_at=publish_at)
+    article.save()
+    if article.is_published and not was_published:
+        announce(article)
+    sections, blocks = _replace_body(article, briefing)
+    question_blocks = {block.text: block for block in blocks if block.kind == Block.Kind.QUESTION}
+    outcome = sync_polls(
+        article=article, questions=briefing.questions, blocks_by_question=question_blocks
+    )
+    return ImportResult(
+        article=article,
+        created=created,
+        sections=len(sections),
+        blocks=len(blocks),
+        polls_created=outcome.created,
+        polls_kept=outcome.kept,
+        polls_removed=outcome.removed,
+        polls_retired=outcome.retired,
+    )
+
+
+def _set_header(article: Article, briefing: Briefing, *, follows, publish_at):
+    """What the article says of itself: its place in a story, its schedule, title and lead."""
     if follows is not None:
         if follows.pk == article.pk:
             raise ImportRefused("An article cannot follow up itself.")
@@ -74,12 +98,10 @@ def import_briefing(
     article.keywords = list(briefing.keywords)
     if article.status == Article.Status.PUBLISHED and article.published_at is None:
         article.published_at = timezone.now()
-    article.save()
-    if article.is_published and not was_published:
-        from articles.publishing import announce
 
-        announce(article)
 
+def _replace_body(article: Article, briefing: Briefing) -> tuple[list[Section], list[Block]]:
+    """The article's sections and blocks, rebuilt from the briefing."""
     article.sections.all().delete()
     sections = Section.objects.bulk_create(
         Section(
@@ -102,17 +124,4 @@ def import_briefing(
         for section, parsed_section in zip(sections, briefing.sections, strict=True)
         for position, parsed_block in enumerate(parsed_section.blocks)
     )
-    question_blocks = {block.text: block for block in blocks if block.kind == Block.Kind.QUESTION}
-    outcome = sync_polls(
-        article=article, questions=briefing.questions, blocks_by_question=question_blocks
-    )
-    return ImportResult(
-        article=article,
-        created=created,
-        sections=len(sections),
-        blocks=len(blocks),
-        polls_created=outcome.created,
-        polls_kept=outcome.kept,
-        polls_removed=outcome.removed,
-        polls_retired=outcome.retired,
-    )
+    return sections, blocks

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -231,8 +232,6 @@ class FollowupQuestion(models.Model):
         return f"{self.followup} takes up “{self.poll}”"
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         if self.poll_id and self.followup_id:
             story = self.followup.story_root_id
             poll_story = self.poll.article.story_root_id

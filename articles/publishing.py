@@ -8,6 +8,8 @@ from django.utils import timezone
 
 from articles import live
 from articles.models import Article
+from articles.tasks import tell_followers
+from briefing_site.tasks import enqueue_or_leave_to_sweeper
 
 
 class PublishingError(Exception):
@@ -95,9 +97,6 @@ def announce(article: Article):
 
 
 def _queue_followers(followup_id: int):
-    from articles.tasks import tell_followers
-    from briefing_site.tasks import enqueue_or_leave_to_sweeper
-
     enqueue_or_leave_to_sweeper(tell_followers, followup_id)
 
 

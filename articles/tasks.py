@@ -1,19 +1,23 @@
+"""Publishing and follow-up work for Celery. Each task imports the service it calls inside
+its body (HackSoft's styleguide): the services queue these tasks, so they import this module."""
+
 import smtplib
 
 from celery import shared_task
-
-from articles import following
-from articles.publishing import publish_due
 
 
 @shared_task
 def publish_scheduled_articles():
     """Publish what editors scheduled (beat runs it every minute; running twice is harmless)."""
+    from articles.publishing import publish_due
+
     return publish_due()
 
 
 @shared_task(acks_late=True)
 def tell_followers(followup_id):
+    from articles import following
+
     return following.tell_followers(followup_id)
 
 
@@ -26,10 +30,14 @@ def tell_followers(followup_id):
 )
 def email_followup(notice_id):
     """One email per follower and follow-up; retried while the mail server fails."""
+    from articles import following
+
     return following.send_followup_email(notice_id)
 
 
 @shared_task
 def sweep_followups():
     """Beat, every minute: tell readers and send emails that a broker outage held back."""
+    from articles import following
+
     return following.sweep()

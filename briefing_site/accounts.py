@@ -9,10 +9,14 @@ import secrets
 
 from allauth.account import forms as allauth_forms
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MinLengthValidator, RegexValidator
+
+from briefing_site.roles import EDITORS, MODERATORS
 
 DISPLAY_NAME_MIN_LENGTH = 3
 DISPLAY_NAME_MAX_LENGTH = 30
@@ -85,11 +89,6 @@ def known_browser_of(request, login: str) -> str | None:
 def must_set_up_two_factor(user) -> bool:
     """STAFF_REQUIRE_MFA: editors and moderators use the admin only once an
     authenticator app guards their account."""
-    from allauth.mfa.models import Authenticator
-    from allauth.mfa.utils import is_mfa_enabled
-
-    from briefing_site.roles import EDITORS, MODERATORS
-
     return (
         settings.STAFF_REQUIRE_MFA
         and user.is_authenticated

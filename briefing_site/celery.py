@@ -5,6 +5,9 @@ import os
 
 from celery import Celery
 from celery.signals import task_postrun, worker_init
+from django.db import close_old_connections
+
+from comments.classifiers import get_classifier
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "briefing_site.settings")
 
@@ -26,16 +29,12 @@ app.autodiscover_tasks()
 def return_connections(sender=None, **kwargs):
     if sender is not None and getattr(sender.request, "is_eager", False):
         return  # eager tasks run inside a request (and its transaction)
-    from django.db import close_old_connections
-
     close_old_connections()
 
 
 @worker_init.connect
 def load_classifier(**kwargs):
     """Load the moderation model once, before the pool forks: every process shares it."""
-    from comments.classifiers import get_classifier
-
     try:
         get_classifier()
     except Exception:  # each task will try again, and hold its comment if it still fails

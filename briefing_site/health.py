@@ -2,8 +2,11 @@
 
 from functools import cache
 
+import redis
 from django.conf import settings
 from django.db import connection
+
+from briefing_site.celery import app
 
 OK = "ok"
 NOT_CONFIGURED = "not configured"
@@ -24,8 +27,6 @@ def database_state() -> str:
 def redis_client(url: str):
     """One client (and connection pool) per Redis address for the process: a
     probe that opened fresh connections on every call would itself load Redis."""
-    import redis
-
     return redis.Redis.from_url(
         url,
         socket_connect_timeout=TIMEOUT_SECONDS,
@@ -55,8 +56,6 @@ def broker_state() -> str:
         return "eager (tasks run in the web process)"
     if settings.CELERY_BROKER_URL.startswith(("redis://", "rediss://", "unix://")):
         return ping(settings.CELERY_BROKER_URL)
-    from briefing_site.celery import app
-
     # The probe's own timeouts, whatever the broker's options say: a hung
     # broker must not hold /healthz.
     timeouts = {"socket_timeout": TIMEOUT_SECONDS, "socket_connect_timeout": TIMEOUT_SECONDS}

@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 
 from briefing_site import events
 from comments.models import Comment
+from comments.threads import MAX_INDENT, Entry
 
 
 class _SomeSignedInReader:
@@ -42,16 +43,13 @@ def comment_removed(comment: Comment):
 
 def comment_payload(comment_id: int) -> dict | None:
     """The comment as live readers receive it; None when it is no longer visible."""
-    from comments.threads import MAX_INDENT, Entry  # threads imports the services
-
     comment = (
         Comment.objects.select_related("article", "author", "stance").filter(pk=comment_id).first()
     )
     if comment is None or not comment.is_visible_to(None):
         return None
-    parent_path = comment.path[: -Comment.steplen]
     parent = (
-        Comment.objects.filter(path=parent_path).select_related("author").first()
+        Comment.objects.filter(path=comment.parent_path).select_related("author").first()
         if comment.depth > 1
         else None
     )

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.functional import cached_property
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
@@ -164,13 +165,14 @@ class Comment(MP_Node):
         return user is not None and user.is_authenticated and self.author_id == user.pk
 
     @property
+    def parent_path(self) -> str:
+        """The path of the comment it answers ("" for a top-level comment)."""
+        return self.path[: -self.steplen]
+
+    @property
     def takes_replies(self) -> bool:
         """Whether a reader may answer it, its article being open."""
-        return (
-            self.status == Comment.Status.APPROVED
-            and not self.is_deleted
-            and self.depth < self.max_depth
-        )
+        return self.is_visible_to(None) and self.depth < self.max_depth
 
     def get_absolute_url(self):
         return self.urls["detail"]
@@ -178,8 +180,6 @@ class Comment(MP_Node):
     @cached_property
     def urls(self) -> dict[str, str]:
         """The comment's page and its actions: one reverse() for the many links of a thread."""
-        from django.urls import reverse
-
         detail = reverse("comments:detail", args=[self.pk])
         return {"detail": detail, **{action: f"{detail}{action}/" for action in COMMENT_ACTIONS}}
 

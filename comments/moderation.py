@@ -29,7 +29,6 @@ import datetime as dt
 import functools
 import itertools
 import re
-import string
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -48,7 +47,7 @@ from comments.models import (
     ModerationDecision,
     ModerationSettings,
 )
-from comments.rendering import MAX_BODY_LENGTH, plain_text
+from comments.rendering import MAX_BODY_LENGTH, has_visible_text, plain_text
 
 __all__ = [
     "ScorerUnavailable",
@@ -93,13 +92,16 @@ def decide(
     windows (repeats, velocity, account age) are measured from when this version
     was written. Raises ScorerUnavailable when the classifier could not score.
     """
-    run = _Run(
-        comment=comment,
-        settings=settings if settings is not None else ModerationSettings.current(),
-        now=now or timezone.now(),
-        classifier=classifier,
-    )
+    run = _Run(comment=comment, **_run_context(settings, now, classifier))
     return _first_verdict(run, _PHASES)
+
+
+def _run_context(settings, now, classifier) -> dict:
+    return {
+        "settings": settings if settings is not None else ModerationSettings.current(),
+        "now": now or timezone.now(),
+        "classifier": classifier,
+    }
 
 
 def _first_verdict(run, phases) -> Verdict:
@@ -194,7 +196,7 @@ def _closed(run: _Run):
 
 
 def _length(run: _Run):
-    if not _has_visible_text(run.text):
+    if not has_visible_text(run.text):
         return REJECT, ["The comment has no visible text."]
     if len(run.text) > MAX_BODY_LENGTH:
         return REJECT, [
@@ -202,15 +204,6 @@ def _length(run: _Run):
             f"the limit is {MAX_BODY_LENGTH:,}."
         ]
     return None
-
-
-def _has_visible_text(text: str) -> bool:
-    # As when posting: ASCII punctuation alone ("***") and invisible format characters
-    # (zero-width spaces and joiners) say nothing.
-    return any(
-        not char.isspace() and char not in string.punctuation and unicodedata.category(char) != "Cf"
-        for char in text
-    )
 
 
 # Phase 3
@@ -552,10 +545,5 @@ _PROPOSAL_PHASES = (
 
 def decide_proposal(choice, *, settings=None, now=None, classifier=None) -> Verdict:
     """The pipeline's verdict on a reader's proposed answer (a pending Choice)."""
-    run = _ProposalRun(
-        choice=choice,
-        settings=settings if settings is not None else ModerationSettings.current(),
-        now=now or timezone.now(),
-        classifier=classifier,
-    )
+    run = _ProposalRun(choice=choice, **_run_context(settings, now, classifier))
     return _first_verdict(run, _PROPOSAL_PHASES)

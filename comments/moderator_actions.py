@@ -177,22 +177,20 @@ def suspend_author(*, user, moderator, days: int) -> AuthorStanding:
 @transaction.atomic
 def premoderate_author(*, user, moderator) -> AuthorStanding:
     """Hold every comment by this author for a moderator (and stop trusting them)."""
-    _check_author_manager(moderator, user)
-    standing = _standing(user)
-    standing.premoderate = True
-    standing.trusted = False
-    standing.save(update_fields=["premoderate", "trusted", "updated_at"])
-    _log(moderator, standing, "Always pre-moderated.")
-    return standing
+    return _set_standing(user, moderator, "Always pre-moderated.", premoderate=True, trusted=False)
 
 
 @transaction.atomic
 def trust_author(*, user, moderator) -> AuthorStanding:
     """Skip pre-moderation and the velocity check for this author."""
+    return _set_standing(user, moderator, "Trusted.", trusted=True, premoderate=False)
+
+
+def _set_standing(user, moderator, message: str, **fields) -> AuthorStanding:
     _check_author_manager(moderator, user)
     standing = _standing(user)
-    standing.trusted = True
-    standing.premoderate = False
-    standing.save(update_fields=["trusted", "premoderate", "updated_at"])
-    _log(moderator, standing, "Trusted.")
+    for name, value in fields.items():
+        setattr(standing, name, value)
+    standing.save(update_fields=[*fields, "updated_at"])
+    _log(moderator, standing, message)
     return standing

@@ -94,7 +94,7 @@ def clean_body(text: str) -> str:
         raise BodyError(
             f"Keep your comment to {MAX_BODY_LENGTH:,} characters (it has {len(text):,})."
         )
-    if not _has_visible_text(plain_text(render_body(text))):
+    if not has_visible_text(plain_text(render_body(text))):
         raise BodyError("Write something before posting.")
     return text
 
@@ -150,7 +150,8 @@ def _strip_trailing_whitespace(text: str) -> str:
     return "\n".join(stripped).strip()
 
 
-def _has_visible_text(text: str) -> bool:
+def has_visible_text(text: str) -> bool:
+    """Whether plain text says anything: for posting, and for the moderation pipeline."""
     # Typed HTML shows as text, so "<!-- -->" or "***" is "visible", but it is only
     # markup: ASCII punctuation alone says nothing, and neither do zero-width
     # spaces and joiners (format characters).

@@ -44,7 +44,7 @@ def _tell(comment_id: int) -> None:
     where = _short(comment.article.title)
     notices = {}
     if comment.depth > 1:
-        parent = Comment.objects.filter(path=comment.path[: -Comment.steplen]).first()
+        parent = Comment.objects.filter(path=comment.parent_path).first()
         if parent is not None and parent.author_id and not parent.is_deleted:
             notices[parent.author_id] = Notice(
                 user_id=parent.author_id,

@@ -1,7 +1,5 @@
 """Posting, editing, deleting, liking and reporting comments: the rules, in plain functions."""
 
-import datetime as dt
-
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, F, OuterRef, Q
@@ -9,7 +7,7 @@ from django.utils import timezone
 from treebeard.exceptions import PathOverflow
 
 from articles.models import Article
-from comments import live, reply_notices
+from comments import live, reply_notices, tasks
 from comments.models import (
     AuthorStanding,
     Comment,
@@ -19,29 +17,9 @@ from comments.models import (
     Report,
 )
 from comments.rendering import BodyError, clean_body, render_body
+from comments.rules import CommentRefused, Conflict, NotAllowed, can_moderate, edit_refusal
 from comments.scoring import wilson_lower_bound
 from polls.models import Poll, Vote
-
-
-class CommentRefused(Exception):
-    """The action is refused; the message is one sentence for the reader."""
-
-    status = 422
-
-
-class NotAllowed(CommentRefused):
-    status = 403
-
-
-class Conflict(CommentRefused):
-    """Refused because of the comment's or article's state, not the reader's input."""
-
-    status = 409
-
-
-def can_moderate(user) -> bool:
-    return user.is_authenticated and user.has_perm("comments.change_comment")
-
 
 COMMENTS_CLOSED = "Comments on this article are closed."
 
@@ -149,9 +127,7 @@ def comment_submitted(comment_id: int, version: int = 1):
     if settings.COMMENTS_AUTO_APPROVE:
         approve_comment(comment_id)
         return
-    from comments.tasks import enqueue_moderation
-
-    enqueue_moderation(comment_id, version)
+    tasks.enqueue_moderation(comment_id, version)
 
 
 @transaction.atomic
@@ -200,10 +176,15 @@ def record_verdict(comment_id: int, version: int, verdict) -> bool:
 @transaction.atomic
 def approve_comment(comment_id: int) -> bool:
     """Approve a pending (or rejected) comment; counts follow. False if nothing changed."""
+    return _lock_and_change(comment_id, Comment.Status.APPROVED, _approve_locked)
+
+
+def _lock_and_change(comment_id: int, status, change) -> bool:
+    """Lock the comment and `change` it, unless it is gone or already has that status."""
     comment = Comment.objects.select_for_update().filter(pk=comment_id).first()
-    if comment is None or comment.status == Comment.Status.APPROVED:
+    if comment is None or comment.status == status:
         return False
-    _approve_locked(comment)
+    change(comment)
     return True
 
 
@@ -219,16 +200,12 @@ def _approve_locked(comment: Comment, *, also=()):
 
 @transaction.atomic
 def reject_comment(comment_id: int) -> bool:
-    comment = Comment.objects.select_for_update().filter(pk=comment_id).first()
-    if comment is None or comment.status == Comment.Status.REJECTED:
-        return False
-    _reject_locked(comment)
-    return True
+    return _lock_and_change(comment_id, Comment.Status.REJECTED, _reject_locked)
 
 
 def _reject_locked(comment: Comment, *, also=()):
     """Reject a comment whose row this transaction holds locked (and not rejected)."""
-    was_counted = comment.status == Comment.Status.APPROVED and not comment.is_deleted
+    was_counted = comment.is_visible_to(None)
     comment.status = Comment.Status.REJECTED
     comment.save(update_fields=["status", *also])
     if was_counted:
@@ -241,43 +218,7 @@ def _count(comment: Comment, delta: int):
     Article.objects.filter(pk=comment.article_id).update(comment_count=F("comment_count") + delta)
     if comment.poll_id:
         Poll.objects.filter(pk=comment.poll_id).update(comment_count=F("comment_count") + delta)
-    ancestors = [comment.path[: depth * Comment.steplen] for depth in range(1, comment.depth)]
-    if ancestors:
-        Comment.objects.filter(path__in=ancestors).update(reply_count=F("reply_count") + delta)
-
-
-def editable_until(comment: Comment) -> dt.datetime:
-    return comment.created_at + dt.timedelta(minutes=settings.COMMENT_EDIT_WINDOW_MINUTES)
-
-
-def edit_refusal(comment: Comment, user) -> CommentRefused | None:
-    """Why this reader may not edit the comment now, or None when they may."""
-    if not user.is_authenticated or comment.author_id != user.pk:
-        return NotAllowed("Only its author can edit a comment.")
-    if comment.is_deleted:
-        return CommentRefused("A deleted comment cannot be edited.")
-    # A rejection is final: an edit must not send the comment back through the
-    # pipeline, which would publish it over the decision.
-    if comment.status == Comment.Status.REJECTED:
-        return Conflict(
-            "This comment was not published, so it can no longer be edited. "
-            "You can post a new comment instead."
-        )
-    if timezone.now() > editable_until(comment):
-        return CommentRefused(
-            f"Comments can be edited for {settings.COMMENT_EDIT_WINDOW_MINUTES} minutes "
-            "after posting; this one no longer can."
-        )
-    if comment.version >= settings.COMMENT_MAX_VERSIONS:
-        return Conflict(
-            f"A comment can be edited {settings.COMMENT_MAX_VERSIONS - 1} times; "
-            "this one no longer can. You can post a new comment instead."
-        )
-    return None
-
-
-def can_edit(comment: Comment, user) -> bool:
-    return edit_refusal(comment, user) is None
+    Comment.objects.get_ancestors(comment).update(reply_count=F("reply_count") + delta)
 
 
 @transaction.atomic
@@ -344,7 +285,7 @@ def _check_can_react(comment: Comment, reader):
         raise NotAllowed("Log in to react to comments.")
     if is_barred(reader):
         raise NotAllowed("Your account cannot take part in discussions at the moment.")
-    if comment.is_deleted or comment.status != Comment.Status.APPROVED:
+    if not comment.is_visible_to(None):
         raise CommentRefused("That comment is not open for reactions.")
 
 
@@ -416,7 +357,7 @@ def set_editors_pick(*, comment: Comment, actor, picked: bool) -> Comment:
     if not can_moderate(actor):
         raise NotAllowed("Only editors and moderators choose editors' picks.")
     comment = Comment.objects.select_for_update().get(pk=comment.pk)
-    if picked and (comment.status != Comment.Status.APPROVED or comment.is_deleted):
+    if picked and not comment.is_visible_to(None):
         raise CommentRefused("Only a published comment can be an editors' pick.")
     if comment.featured != picked:
         comment.featured = picked
@@ -428,13 +369,8 @@ def set_editors_pick(*, comment: Comment, actor, picked: bool) -> Comment:
 def editors_picks(article: Article, poll=None) -> list[Comment]:
     """The discussion's picks, best first: one query."""
     return list(
-        Comment.objects.filter(
-            article=article,
-            poll=poll,
-            featured=True,
-            status=Comment.Status.APPROVED,
-            deleted_at__isnull=True,
-        )
+        Comment.objects.filter(article=article, poll=poll, featured=True)
+        .visible_to(None)
         .select_related("author")
         .order_by("-score", "-created_at")[:PICKS_SHOWN]
     )

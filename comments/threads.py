@@ -9,11 +9,11 @@ import operator
 from dataclasses import dataclass, field
 from functools import reduce
 
-from django.db.models import Count, Q, Window
+from django.db.models import Count, Exists, OuterRef, Q, Window
 from django.db.models.functions import Length, RowNumber, Substr
 
 from comments.models import Comment, Like, visible_to_q
-from comments.services import can_edit
+from comments.rules import can_edit
 
 THREADS_PER_PAGE = 20
 REPLIES_SHOWN = 3
@@ -143,9 +143,19 @@ def thread_page(*, article, poll=None, user, sort=DEFAULT_SORT, cursor=None) -> 
 
 
 def kept_q(user) -> Q:
-    """The comments a thread keeps: those the reader may see, and removed ones
-    that stay as the "[deleted]" heads of live replies."""
-    return visible_to_q(user) | Q(reply_count__gt=0)
+    """The comments a thread keeps: those the reader may see, and removed ones that
+    stay as the "[deleted]" heads of replies shown (reply_count counts the published
+    ones; a signed-in reader's own replies below count too)."""
+    kept = visible_to_q(user) | Q(reply_count__gt=0)
+    if user is not None and user.is_authenticated:
+        own_below = Comment.objects.filter(
+            visible_to_q(user),
+            author_id=user.pk,
+            path__startswith=OuterRef("path"),
+            depth__gt=OuterRef("depth"),
+        )
+        kept |= Q(Exists(own_below))
+    return kept
 
 
 def load_shown(parents, user, *, per_parent=REPLIES_SHOWN):
@@ -175,7 +185,7 @@ def load_shown(parents, user, *, per_parent=REPLIES_SHOWN):
     nodes: list[Comment] = []
     totals: dict[str, int] = {}
     for node in ranked:  # in path order: a comment comes before its replies
-        above = node.path[: -Comment.steplen]
+        above = node.parent_path
         if above in shown:
             shown.add(node.path)
             nodes.append(node)
@@ -183,43 +193,17 @@ def load_shown(parents, user, *, per_parent=REPLIES_SHOWN):
     return nodes, totals
 
 
-def load_threads(roots) -> list[Comment]:
-    """Every comment below these top-level ones, in display (path) order, in one query."""
-    if not roots:
-        return []
-    below = reduce(operator.or_, (Q(path__startswith=root.path) for root in roots))
-    return list(
-        Comment.objects.filter(below, depth__gt=1)
-        .select_related("author", "stance")
-        .order_by("path")
-    )
+def flatten(roots, nodes, user, *, totals, parent=None) -> list[Entry]:
+    """The threads as display lines: depth-first, the replies shown below each comment,
+    then one "more" line for the rest.
 
-
-def flatten(
-    roots, nodes, user, *, replies_shown=REPLIES_SHOWN, totals=None, parent=None
-) -> list[Entry]:
-    """The threads as display lines: depth-first, the first replies of each comment
-    shown and the rest behind one "more" line, hidden comments kept only as the
-    placeholder heads of replies that are shown.
-
-    With `totals` (from load_shown: each comment's number of kept replies), `nodes`
-    holds only what is shown and was kept by the database. `parent` is the comment the
+    `nodes` and `totals` come from load_shown: the replies shown, kept by the database
+    (kept_q), and each comment's number of kept replies. `parent` is the comment the
     roots answer, when they are replies.
     """
     children: dict[str, list[Comment]] = {}
     for node in nodes:
-        children.setdefault(node.path[: -Comment.steplen], []).append(node)
-
-    keeps: dict[str, bool] = {}
-
-    def keep(node) -> bool:
-        if totals is not None:
-            return True
-        if node.path not in keeps:
-            keeps[node.path] = visible(node, user) or any(
-                keep(child) for child in children.get(node.path, ())
-            )
-        return keeps[node.path]
+        children.setdefault(node.parent_path, []).append(node)
 
     # Only a comment this reader may see gives its author's name to "replying to".
     above = [parent] if parent is not None else []
@@ -228,24 +212,21 @@ def flatten(
     }
     entries: list[Entry] = []
 
-    def walk(node, limit):
-        if not keep(node):
-            return
+    def walk(node):
         indent = min(node.depth, MAX_INDENT)
         replying_to = ""
         if node.depth > MAX_INDENT:
-            replying_to = names.get(node.path[: -Comment.steplen], "")
+            replying_to = names.get(node.parent_path, "")
         entries.append(Entry(node, indent, shown=visible(node, user), replying_to=replying_to))
-        kept = [child for child in children.get(node.path, ()) if keep(child)]
-        shown = kept if limit is None else kept[:limit]
+        shown = children.get(node.path, [])
         for child in shown:
-            walk(child, limit)
-        total = len(kept) if totals is None else totals.get(node.path, 0)
+            walk(child)
+        total = totals.get(node.path, 0)
         if total > len(shown):
             entries.append(more_entry(node, total - len(shown), shown[-1] if shown else None))
 
     for root in roots:
-        walk(root, replies_shown)
+        walk(root)
     return entries
 
 
@@ -297,13 +278,7 @@ def replies_page(
 
 def ancestors_of(comment: Comment, user=None) -> list[Comment]:
     """The comments above this one that the reader may see (any reader when no user)."""
-    paths = [comment.path[: depth * Comment.steplen] for depth in range(1, comment.depth)]
-    return list(
-        Comment.objects.filter(path__in=paths)
-        .visible_to(user)
-        .select_related("author")
-        .order_by("path")
-    )
+    return list(Comment.objects.get_ancestors(comment).visible_to(user).select_related("author"))
 
 
 def subtree(comment: Comment, user, *, after: str | None = None) -> list[Entry]:

@@ -11,8 +11,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
+from comments.models import ModerationDecision, ModerationSettings
+from comments.moderation import Verdict, decide_proposal
 from polls.live import poll_results_changed
 from polls.models import Choice, Poll
+from polls.tasks import enqueue_proposal_moderation
+
+Outcome = ModerationDecision.Outcome
 
 MAX_PROPOSAL_LENGTH = 120
 WORD_SEPARATORS = set(",;:/\\|+&")
@@ -175,8 +180,6 @@ def moderate_proposals(choices, *, approve: bool) -> int:
 
 def proposal_submitted(choice_id: int):
     """After a new proposal commits: the moderation pipeline's first pass (a Celery task)."""
-    from polls.tasks import enqueue_proposal_moderation
-
     enqueue_proposal_moderation(choice_id)
 
 
@@ -199,11 +202,9 @@ def has_web_address(text: str) -> bool:
 def check_proposal(choice: Choice, moderation_settings):
     """The proposal's own phases of the pipeline, before the ones it shares with comments:
     links reject it; a proposer going fast is held for a moderator. None when neither fires."""
-    from comments.moderation import HOLD, REJECT, Verdict
-
     if has_web_address(choice.text):
         return Verdict(
-            outcome=REJECT,
+            outcome=Outcome.REJECT,
             phase="links",
             reasons=("It contains a web address; proposed answers cannot carry links.",),
         )
@@ -226,7 +227,7 @@ def check_proposal(choice: Choice, moderation_settings):
         )
         if others > limit:
             return Verdict(
-                outcome=HOLD,
+                outcome=Outcome.HOLD,
                 phase="velocity",
                 reasons=(
                     f"The proposer sent {others} other answers in the {minutes} minutes "
@@ -234,6 +235,20 @@ def check_proposal(choice: Choice, moderation_settings):
                 ),
             )
     return None
+
+
+def proposal_verdict(choice: Choice) -> Verdict:
+    """The pipeline's verdict on a proposal: its own phases, then those it shares with
+    comments. A rejection by either stands; a hold from its own phases stands over a
+    clean shared pass."""
+    moderation_settings = ModerationSettings.current()
+    own = check_proposal(choice, moderation_settings)
+    if own is not None and own.outcome == Outcome.REJECT:
+        return own
+    shared = decide_proposal(choice, settings=moderation_settings)
+    if own is None or shared.outcome == Outcome.REJECT:
+        return shared
+    return own
 
 
 @transaction.atomic
@@ -245,9 +260,9 @@ def record_proposal_verdict(choice_id: int, verdict) -> bool:
         return False
     choice.moderated_at = timezone.now()
     choice.moderation_reasons = list(verdict.reasons)
-    if verdict.outcome == "approve" and settings.POLL_PROPOSALS_AUTO_APPROVE:
+    if verdict.outcome == Outcome.APPROVE and settings.POLL_PROPOSALS_AUTO_APPROVE:
         choice.status = Choice.Status.APPROVED
-    elif verdict.outcome == "reject":
+    elif verdict.outcome == Outcome.REJECT:
         choice.status = Choice.Status.REJECTED
     choice.save(update_fields=["moderated_at", "moderation_reasons", "status"])
     if choice.status == Choice.Status.APPROVED:

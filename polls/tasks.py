@@ -1,14 +1,12 @@
 """Periodic and deferred work for polls; each task is safe to run twice."""
 
-import datetime as dt
-
 from celery import shared_task
-from django.conf import settings
 from django.utils import timezone
 
 from briefing_site.tasks import enqueue_or_leave_to_sweeper
+from comments.pipeline import MAX_RETRIES, SWEEP_BATCH, requeue_stale, stale_before, verdict_or_hold
 from polls.live import poll_results_changed, publish_trailing
-from polls.models import Poll
+from polls.models import Choice, Poll
 from polls.surges import flag_surges, record_vote_minutes
 
 
@@ -38,49 +36,31 @@ def publish_poll_results(poll_id, article_id):
     publish_trailing(poll_id, article_id)
 
 
-def enqueue_proposal_moderation(choice_id: int):
-    enqueue_or_leave_to_sweeper(moderate_proposal, choice_id)
+def enqueue_proposal_moderation(choice_id: int) -> bool:
+    """Queue the pipeline's first pass on a proposal; a broker outage leaves it to the sweeper."""
+    return enqueue_or_leave_to_sweeper(moderate_proposal, choice_id)
 
 
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=5)
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=MAX_RETRIES)
 def moderate_proposal(self, choice_id: int):
-    from comments.models import ModerationSettings
-    from comments.moderation import ScorerUnavailable, decide_proposal, held_for_scorer_failure
-    from comments.tasks import retry_later
-    from polls.models import Choice
-    from polls.proposals import check_proposal, record_proposal_verdict
+    # The services are imported here, as a task does (HackSoft's styleguide): they
+    # queue this task after their commit, so they import this module.
+    from polls.proposals import proposal_verdict, record_proposal_verdict
 
-    choice = Choice.objects.filter(
-        pk=choice_id, status=Choice.Status.PENDING, moderated_at__isnull=True
-    ).first()
+    choice = Choice.objects.pending().filter(pk=choice_id, moderated_at__isnull=True).first()
     if choice is None:
         return "nothing to do"
-    moderation_settings = ModerationSettings.current()
-    verdict = check_proposal(choice, moderation_settings)
-    if verdict is None or verdict.outcome != "reject":
-        try:
-            shared = decide_proposal(choice, settings=moderation_settings)
-        except ScorerUnavailable as error:
-            retry_later(self, error)
-            shared = held_for_scorer_failure()
-        # A hold from the proposal's own phases stands over a clean shared pass.
-        if verdict is None or shared.outcome == "reject":
-            verdict = shared
+    verdict = verdict_or_hold(self, lambda: proposal_verdict(choice), item=f"proposal {choice_id}")
     record_proposal_verdict(choice_id, verdict)
     return verdict.outcome
 
 
 @shared_task
 def sweep_pending_proposals():
-    """Re-queue proposals whose first pass was lost with Redis or a worker."""
-    from polls.models import Choice
-
-    stale = Choice.objects.filter(
-        status=Choice.Status.PENDING,
-        moderated_at__isnull=True,
-        proposal_count__gt=0,
-        created_at__lt=timezone.now() - dt.timedelta(seconds=settings.COMMENT_SWEEP_AFTER_SECONDS),
-    ).values_list("pk", flat=True)[:500]
-    for choice_id in stale:
-        enqueue_proposal_moderation(choice_id)
-    return len(stale)
+    """Queue again the proposals whose first pass was lost with Redis or a worker."""
+    stale = (
+        Choice.objects.pending()
+        .filter(moderated_at__isnull=True, proposal_count__gt=0, created_at__lt=stale_before())
+        .values_list("pk")[:SWEEP_BATCH]
+    )
+    return requeue_stale(stale, enqueue_proposal_moderation, name="proposal-moderation")

@@ -5,14 +5,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from comments.models import Comment
 from comments.services import delete_comment, reject_comment
-from comments.threads import (
-    BadCursor,
-    decode_cursor,
-    encode_cursor,
-    flatten,
-    load_threads,
-    thread_page,
-)
+from comments.threads import BadCursor, decode_cursor, encode_cursor, thread_page
 
 
 def texts(entries):
@@ -22,14 +15,19 @@ def texts(entries):
     ]
 
 
-def test_a_thread_is_one_query_in_display_order(say, reader, django_assert_num_queries):
+def test_a_thread_comes_in_display_order(say, reader, django_assert_num_queries):
     root = say(reader, "root")
     first = say(reader, "first reply", parent=root)
     say(reader, "second reply", parent=root)
     say(reader, "reply to first", parent=first)
-    with django_assert_num_queries(1):
-        nodes = load_threads([root])
-    assert [node.body for node in nodes] == ["first reply", "reply to first", "second reply"]
+    with django_assert_num_queries(3):
+        entries = thread_page(article=root.article, user=AnonymousUser()).entries
+    assert texts(entries) == [
+        ("root", 1),
+        ("first reply", 2),
+        ("reply to first", 3),
+        ("second reply", 2),
+    ]
 
 
 def test_replies_deeper_than_four_stay_at_four_and_say_who_they_answer(say, reader, other_reader):
@@ -141,11 +139,21 @@ def test_a_cursor_round_trips_and_garbage_is_refused(say, reader):
             decode_cursor(garbage or "e30", "newest")
 
 
-def test_flatten_keeps_removed_heads_of_live_replies(say, reader, other_reader):
+def test_a_thread_keeps_removed_heads_of_live_replies(say, reader, other_reader):
     root = say(reader, "root")
     middle = say(other_reader, "middle", parent=root)
     say(reader, "leaf", parent=middle)
     reject_comment(middle.pk)
-    nodes = load_threads([root])
-    entries = flatten([root], nodes, AnonymousUser())
+    entries = thread_page(article=root.article, user=AnonymousUser()).entries
     assert texts(entries) == [("root", 1), ("[deleted]", 2), ("leaf", 3)]
+
+
+def test_an_author_sees_their_awaiting_reply_under_a_comment_deleted_since(
+    say, reader, other_reader
+):
+    root = say(reader, "to be deleted")
+    say(other_reader, "my answer, awaiting moderation", approved=False, parent=root)
+    delete_comment(comment=root, actor=reader)
+    mine = thread_page(article=root.article, user=other_reader)
+    assert texts(mine.entries) == [("[deleted]", 1), ("my answer, awaiting moderation", 2)]
+    assert thread_page(article=root.article, user=AnonymousUser()).entries == []

@@ -55,28 +55,8 @@ class Command(BaseCommand):
         publish_at = self._publish_at(options.get("publish_at"))
         if status == Article.Status.SCHEDULED and publish_at is None:
             raise CommandError("--status scheduled needs --publish-at TIME.")
-        path = Path(file)
-        try:
-            source = path.read_bytes()
-        except FileNotFoundError:
-            raise CommandError(f"{file}: no such file.") from None
-        except IsADirectoryError:
-            raise CommandError(f"{file}: is a directory, not a briefing file.") from None
-        except OSError as error:
-            raise CommandError(f"{file}: cannot be read ({error.strerror}).") from None
-
-        try:
-            briefing = parse_briefing(source)
-        except BriefingError as error:
-            raise CommandError(f"{file}: {error}") from None
-
-        if slug is not None:
-            slug = slug.strip()
-            if not SLUG_PATTERN.fullmatch(slug) or len(slug) > SLUG_MAX_LENGTH:
-                raise CommandError(
-                    f"--slug {slug!r} is not a slug: use lower-case letters, digits and hyphens."
-                )
-
+        briefing = self._parse(file)
+        slug = self._slug(slug)
         for warning in briefing.warnings:
             self.stderr.write(f"warning: {warning}")
 
@@ -100,8 +80,34 @@ class Command(BaseCommand):
             )
         except ImportRefused as error:
             raise CommandError(str(error)) from None
-        if as_json:
-            return
+        if not as_json:
+            self._report(result)
+
+    def _parse(self, file):
+        try:
+            source = Path(file).read_bytes()
+        except FileNotFoundError:
+            raise CommandError(f"{file}: no such file.") from None
+        except IsADirectoryError:
+            raise CommandError(f"{file}: is a directory, not a briefing file.") from None
+        except OSError as error:
+            raise CommandError(f"{file}: cannot be read ({error.strerror}).") from None
+        try:
+            return parse_briefing(source)
+        except BriefingError as error:
+            raise CommandError(f"{file}: {error}") from None
+
+    def _slug(self, slug):
+        if slug is None:
+            return None
+        slug = slug.strip()
+        if not SLUG_PATTERN.fullmatch(slug) or len(slug) > SLUG_MAX_LENGTH:
+            raise CommandError(
+                f"--slug {slug!r} is not a slug: use lower-case letters, digits and hyphens."
+            )
+        return slug
+
+    def _report(self, result):
         verb = "Created" if result.created else "Updated"
         self.stdout.write(
             self.style.SUCCESS(
