@@ -28,8 +28,15 @@ def mentioned_names(text: str) -> list[str]:
 def tell_readers_of(comment: Comment) -> None:
     """Once the approval commits: a notice to the author of the comment it answers
     and to each reader it mentions; never to its own author, nor to a reader who
-    muted them, and once per reader however often the comment is approved."""
-    transaction.on_commit(lambda: _tell(comment.pk))
+    muted them, and once per reader while it stays published."""
+    if comment.depth > 1 or MENTION.search(comment.body):
+        transaction.on_commit(lambda: _tell(comment.pk))
+
+
+def withdraw(comment: Comment) -> None:
+    """The comment is out of view (rejected, deleted, hidden by reports): its notices
+    go too, for they name its author. Published again, it is told again."""
+    Notice.objects.filter(key__in=[f"reply:{comment.pk}", f"mention:{comment.pk}"]).delete()
 
 
 def _tell(comment_id: int) -> None:

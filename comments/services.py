@@ -208,6 +208,7 @@ def _reject_locked(comment: Comment, *, also=()):
     was_counted = comment.is_visible_to(None)
     comment.status = Comment.Status.REJECTED
     comment.save(update_fields=["status", *also])
+    reply_notices.withdraw(comment)
     if was_counted:
         _count(comment, -1)
         live.comment_removed(comment)
@@ -242,6 +243,7 @@ def edit_comment(*, comment: Comment, editor, body: str) -> Comment:
     if not waits_for_a_human:
         comment.status = Comment.Status.PENDING
     comment.save(update_fields=["body", "body_html", "edited_at", "version", "status"])
+    reply_notices.withdraw(comment)
     if was_counted:
         _count(comment, -1)
         live.comment_removed(comment)
@@ -265,6 +267,7 @@ def delete_comment(*, comment: Comment, actor) -> Comment:
     comment.body_html = ""
     comment.stance = None
     comment.save(update_fields=["deleted_at", "body", "body_html", "stance"])
+    reply_notices.withdraw(comment)
     if was_counted:
         _count(comment, -1)
         live.comment_removed(comment)
@@ -343,6 +346,7 @@ def _hide_for_review(comment: Comment):
         reasons=[f"Reported by {comment.report_count} readers."],
     )
     Comment.objects.filter(pk=comment.pk).update(status=Comment.Status.HELD)
+    reply_notices.withdraw(comment)
     if not comment.is_deleted:
         _count(comment, -1)
     live.comment_removed(comment)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from articles.following import tell_followers
 from articles.models import StoryFollow
 from articles.publishing import publish, start_followup
-from comments import live, moderator_actions
+from comments import live, moderator_actions, reply_notices
 from comments.models import Comment
 from comments.services import delete_comment, edit_comment, report_comment
 
@@ -61,8 +61,10 @@ def hidden(say, demo_article, moderator, other_reader):
 
     pending, author = chain("pending", 5)
     edit_comment(comment=pending, editor=author, body="PENDINGSECRET edited, awaiting a look")
-    # As it stands until the worker gets to it (here the pipeline runs in the request).
+    # As it stands until the worker gets to it (here the pipeline runs in the request and
+    # approves it again): pending, and the notices naming it taken back, as the edit left them.
     Comment.objects.filter(pk=pending.pk).update(status=Comment.Status.PENDING)
+    reply_notices.withdraw(pending)
 
     deleted, author = chain("deleted", 1)
     delete_comment(comment=deleted, actor=author)

@@ -14,8 +14,15 @@ from django_celery_beat.models import PeriodicTask
 from briefing_site import digests
 from briefing_site.celery import app
 from briefing_site.models import Mute, Notice, ReaderPreferences
-from comments.reply_notices import MENTIONS_TOLD_PER_COMMENT, mentioned_names
-from comments.services import approve_comment, post_comment, reject_comment
+from comments.models import Comment
+from comments.reply_notices import MENTIONS_TOLD_PER_COMMENT, mentioned_names, tell_readers_of
+from comments.services import (
+    approve_comment,
+    delete_comment,
+    edit_comment,
+    post_comment,
+    reject_comment,
+)
 
 
 @pytest.fixture
@@ -67,14 +74,21 @@ def test_a_reply_awaiting_moderation_tells_nobody_until_it_is_published(
     assert len(notices_of(reader, Notice.Kind.REPLY)) == 1
 
 
-def test_a_reply_approved_again_after_a_rejection_is_told_once(
-    say, reader, other_reader, committed
-):
+def test_a_reply_approved_twice_is_told_once(say, reader, other_reader, committed):
     question = say(reader, "Is the border open?")
     reply = say(other_reader, "Partly.", parent=question)
-    committed(reject_comment, reply.pk)
-    committed(approve_comment, reply.pk)
+    committed(tell_readers_of, reply)
     assert len(notices_of(reader, Notice.Kind.REPLY)) == 1
+
+
+def test_a_rejected_or_deleted_reply_takes_its_notice_back(say, reader, other_reader, committed):
+    question = say(reader, "Is the border open?")
+    rejected = say(other_reader, "Partly, you fool.", parent=question)
+    deleted = say(other_reader, "Partly.", parent=question)
+    assert len(notices_of(reader, Notice.Kind.REPLY)) == 2
+    committed(reject_comment, rejected.pk)
+    committed(lambda: delete_comment(comment=deleted, actor=other_reader))
+    assert notices_of(reader) == []  # they named the authors of hidden comments
 
 
 def test_answering_oneself_tells_nobody(say, reader):
@@ -195,3 +209,11 @@ def test_a_mention_of_a_reader_who_left_tells_nobody(say, reader):
     gone.save()
     say(reader, "Thanks @gone_reader.")
     assert Notice.objects.filter(user=gone).count() == 0
+
+
+def test_an_edited_reply_awaiting_moderation_again_takes_its_notice_back(say, reader, other_reader):
+    question = say(reader, "Is the border open?")
+    reply = say(other_reader, "Partly.", parent=question)
+    edit_comment(comment=reply, editor=other_reader, body="Partly, and only by day.")
+    assert Comment.objects.get(pk=reply.pk).status == Comment.Status.PENDING
+    assert notices_of(reader) == []
