@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery, Sum
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -9,16 +9,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
-from articles import following, live, page_cache, publishing
-from articles.models import Article, Block, FollowupQuestion, Section, StoryFollow
+from articles import following, live, page_cache
+from articles.models import Article, StoryFollow
+from articles.pages import render_article_page
 from briefing_site import events
-from comments.views import discussion_context
-from polls.models import Choice, Poll
-from polls.proposals import pending_proposals_of
+from polls.models import Choice
 from polls.ratelimits import client_address
-from polls.results import build_card
-from polls.voters import read_voter_quietly
-from polls.voting import votes_of
 
 ARTICLES_PER_PAGE = 20
 # The most events one poll of /updates/ returns; further back, the page reloads.
@@ -50,64 +46,6 @@ def article_detail(request, slug):
     if page_cache.applies_to(request, article):
         return page_cache.serve(request, article, render_article_page)
     return render_article_page(request, article)
-
-
-def render_article_page(request, article, *, status=200, poll_feedback=None, extra_context=None):
-    """The whole article page; `poll_feedback` maps a poll id to {"error"|"notice": text}."""
-    # Read before the page: whatever happens while it renders is replayed to it.
-    live_since = events.last_id(article.pk) if article.is_published else None
-    approved_choices = Prefetch("choices", queryset=Choice.objects.approved())
-    blocks = Block.objects.select_related("poll").prefetch_related(
-        Prefetch("poll__choices", queryset=Choice.objects.approved())
-    )
-    sections = list(
-        Section.objects.filter(article=article).prefetch_related(
-            Prefetch("blocks", queryset=blocks)
-        )
-    )
-    placed = [
-        block.poll for section in sections for block in section.blocks.all() if _has_poll(block)
-    ]
-    unplaced = list(
-        Poll.objects.filter(article=article, block__isnull=True).prefetch_related(approved_choices)
-    )
-    polls = placed + unplaced
-    for poll in polls:
-        poll.article = article  # already loaded: no query per poll for its links
-    cards = poll_cards(request, polls, poll_feedback or {})
-    for section in sections:
-        for block in section.blocks.all():
-            if _has_poll(block):
-                block.poll_card = cards[block.poll.pk]
-
-    timeline = publishing.story_of(
-        article, include_unpublished=request.user.has_perm("articles.change_article")
-    )
-    previous, later = publishing.neighbours(article, timeline)
-    results_after = _results_blocks(article)
-    lead = sections[0] if sections and not sections[0].title else None
-    body_sections = sections[1:] if lead else sections
-    for number, section in enumerate(body_sections, start=1):
-        section.results_blocks = results_after.pop(number, [])
-    context = {
-        "article": article,
-        "lead": lead,
-        "sections": body_sections,
-        "toc": table_of_contents(body_sections),
-        "unplaced_polls": [cards[poll.pk] for poll in unplaced],
-        "closing_results": [card for after in results_after.values() for card in after],
-        "question_count": len(polls),
-        "canonical_url": request.build_absolute_uri(article.get_absolute_url()),
-        "timeline": timeline if len(timeline) > 1 else [],
-        "following": following.is_following(request.user, article),
-        "previous_piece": previous,
-        "next_piece": later,
-        "live": article.is_published,
-        "live_since": live_since or "",
-        **discussion_context(request, article, sort=request.GET.get("sort")),
-        **(extra_context or {}),
-    }
-    return render(request, "articles/detail.html", context, status=status)
 
 
 @require_GET
@@ -160,62 +98,6 @@ def article_updates(request, slug):
             "last": new[-1].id if new else since,
         }
     )
-
-
-def poll_cards(request, polls, feedback, voter=None, known_votes=None):
-    """Each poll as this reader sees it, with their own votes: two queries at most.
-
-    `voter` is given when the request just made one (its cookie is not sent yet),
-    `known_votes` ({poll id: choice id}) when it just voted.
-    """
-    voter = voter or read_voter_quietly(request)
-    mine = known_votes if known_votes is not None else votes_of(voter, polls)
-    pending = pending_proposals_of(
-        polls=polls,
-        user=request.user,
-        voter_key=voter.voter_key if voter and voter.voter_key else "",
-    )
-    return {
-        poll.pk: build_card(
-            poll,
-            my_choice_id=mine.get(poll.pk),
-            pending_proposals=pending.get(poll.pk, ()),
-            **feedback.get(poll.pk, {}),
-        )
-        for poll in polls
-    }
-
-
-def _results_blocks(article) -> dict[int, list]:
-    """Results of the story's polls shown in this follow-up, by the section they follow."""
-    if not article.follows_id:
-        return {}  # only follow-ups take up earlier questions: no query for the rest
-    taken_up = (
-        FollowupQuestion.objects.filter(followup=article, show_results=True)
-        .select_related("poll__article")
-        .prefetch_related(Prefetch("poll__choices", queryset=Choice.objects.approved()))
-    )
-    blocks: dict[int, list] = {}
-    for question in taken_up.order_by("after_section", "pk"):
-        card = build_card(question.poll)
-        card.show_results = True  # the editor chose to publish them
-        blocks.setdefault(question.after_section, []).append(card)
-    return blocks
-
-
-def _has_poll(block):
-    return block.kind == Block.Kind.QUESTION and getattr(block, "poll", None) is not None
-
-
-def table_of_contents(sections):
-    """Top-level sections, each with the deeper sections that follow it."""
-    toc = []
-    for section in sections:
-        if toc and section.heading_level > toc[-1]["section"].heading_level:
-            toc[-1]["children"].append(section)
-        else:
-            toc.append({"section": section, "children": []})
-    return toc
 
 
 @require_POST

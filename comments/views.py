@@ -3,7 +3,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -13,6 +12,7 @@ from django_ratelimit.decorators import ratelimit
 from articles.models import Article
 from briefing_site.ids import database_id
 from comments import services, threads
+from comments.discussion import discussion_context, discussion_url
 from comments.forms import CommentForm, ReportForm
 from comments.models import Comment
 from comments.services import (
@@ -24,7 +24,7 @@ from comments.services import (
     toggle_like,
 )
 from comments.threads import BadCursor, Entry
-from polls.models import Poll, Vote
+from polls.models import Poll
 
 TOO_FAST = "You are posting too fast. Wait a minute and try again."
 
@@ -85,17 +85,10 @@ def _comment(request, pk):
     return comment
 
 
-def _discussion_url(article, poll=None, **params):
-    url = reverse("comments:discussion", args=[article.slug])
-    query = {"poll": poll.pk if poll else None, **params}
-    query = "&".join(f"{key}={value}" for key, value in query.items() if value)
-    return f"{url}?{query}" if query else url
-
-
 def _back_to(comment):
     """Where a reader without JavaScript lands after acting on a comment."""
     if comment.poll_id:
-        return f"{_discussion_url(comment.article, comment.poll)}#c{comment.pk}"
+        return f"{discussion_url(comment.article, comment.poll)}#c{comment.pk}"
     return f"{comment.article.get_absolute_url()}#c{comment.pk}"
 
 
@@ -110,39 +103,6 @@ def _redirect(url):
     return response
 
 
-def discussion_context(request, article, poll=None, sort=None, cursor=None):
-    sort = sort if sort in threads.SORTS else threads.DEFAULT_SORT
-    page = threads.thread_page(
-        article=article, poll=poll, user=request.user, sort=sort, cursor=cursor
-    )
-    key = f"poll-{poll.pk}" if poll else "article"
-    voted = (
-        poll is not None
-        and request.user.is_authenticated
-        and Vote.objects.filter(poll=poll, user=request.user).exists()
-    )
-    return {
-        "article": article,
-        "poll": poll,
-        "page": page,
-        "key": key,
-        "form": CommentForm(),
-        "can_show_stance": voted,
-        "sort_links": [
-            (name, label, _discussion_url(article, poll, sort=name))
-            for name, label in threads.SORT_LABELS.items()
-        ],
-        "more_url": (
-            _discussion_url(article, poll, sort=sort, after=page.next_cursor)
-            if page.next_cursor
-            else None
-        ),
-        "comment_count": poll.comment_count if poll else article.comment_count,
-        "picks": services.editors_picks(article, poll),
-        "edit_window": settings.COMMENT_EDIT_WINDOW_MINUTES,
-    }
-
-
 # Reading
 
 
@@ -154,7 +114,11 @@ def discussion(request, slug):
     poll = _poll_of(article, request.GET.get("poll"))
     try:
         context = discussion_context(
-            request, article, poll, request.GET.get("sort"), request.GET.get("after")
+            article=article,
+            user=request.user,
+            poll=poll,
+            sort=request.GET.get("sort"),
+            cursor=request.GET.get("after"),
         )
     except BadCursor as error:
         return HttpResponse(str(error), status=400, content_type="text/plain")
@@ -239,8 +203,13 @@ def _submit(request, form, **where):
     return comment, "", 201
 
 
-def _compose_page(request, context, status):
-    return render(request, "comments/compose.html", context, status=status)
+def _form_response(request, context, partial, *, status=200, target=None, swap="innerHTML"):
+    """The form: its partial for htmx, else the compose page. A form sent back with
+    errors names its `target` and `swap`: the send was aimed elsewhere."""
+    if not request.htmx:
+        return render(request, "comments/compose.html", context, status=status)
+    response = render(request, f"comments/discussion.html#{partial}", context, status=status)
+    return reswap(retarget(response, target), swap) if target else response
 
 
 @require_POST
@@ -282,10 +251,9 @@ def post(request, slug):
         "action": "post",
         "can_show_stance": poll is not None,
     }
-    if request.htmx:
-        response = render(request, "comments/discussion.html#compose", context, status=status)
-        return reswap(retarget(response, f"#compose-{key}"), "outerHTML")
-    return _compose_page(request, context, status)
+    return _form_response(
+        request, context, "compose", status=status, target=f"#compose-{key}", swap="outerHTML"
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -298,9 +266,7 @@ def reply(request, pk):
         if parent.article.comments_closed:
             return _refused_page(request, services.COMMENTS_CLOSED, 409)
         context["form"] = CommentForm()
-        if request.htmx:
-            return render(request, "comments/discussion.html#reply-form", context)
-        return _compose_page(request, context, 200)
+        return _form_response(request, context, "reply-form")
 
     form = CommentForm(request.POST)
     context["form"] = form
@@ -318,10 +284,9 @@ def reply(request, pk):
         return _refused_page(request, error, status)
     if error:
         form.add_error("body", error)
-    if request.htmx:
-        response = render(request, "comments/discussion.html#reply-form", context, status=status)
-        return reswap(retarget(response, f"#reply-slot-{parent.pk}"), "innerHTML")
-    return _compose_page(request, context, status)
+    return _form_response(
+        request, context, "reply-form", status=status, target=f"#reply-slot-{parent.pk}"
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -337,9 +302,7 @@ def edit(request, pk):
         if refusal is not None:
             return _refused_page(request, str(refusal), 409)
         context["form"] = CommentForm(initial={"body": comment.body})
-        if request.htmx:
-            return render(request, "comments/discussion.html#edit-form", context)
-        return _compose_page(request, context, 200)
+        return _form_response(request, context, "edit-form")
 
     form = CommentForm(request.POST)
     context["form"] = form
@@ -362,10 +325,9 @@ def edit(request, pk):
             return _redirect(_back_to(comment))
     else:
         status = 422
-    if request.htmx:
-        response = render(request, "comments/discussion.html#edit-form", context, status=status)
-        return reswap(retarget(response, f"#comment-body-{comment.pk}"), "innerHTML")
-    return _compose_page(request, context, status)
+    return _form_response(
+        request, context, "edit-form", status=status, target=f"#comment-body-{comment.pk}"
+    )
 
 
 @require_http_methods(["GET", "POST"])

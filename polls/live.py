@@ -1,20 +1,30 @@
-"""Tell live readers that a poll's counts changed: at most one event per poll per second."""
+"""Tell live readers that a poll's counts changed: at most one event per poll per second.
+
+The event carries the poll's results rendered once, as every reader may be shown
+them (polls/card.html#results); each page takes from it what its own card shows.
+They travel even when the page hides results until a reader votes: every reader
+who voted needs them to see the bars move, and one broadcast beats thousands of
+readers each fetching their own card. Hiding results from those who have not
+voted is about not herding them, not secrecy (a vote and a withdrawal show them
+too); the page only shows what the reader may see.
+"""
 
 import functools
 import logging
-import threading
 
 import redis
-from django import db
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Prefetch
+from django.template.loader import render_to_string
 
+from articles.models import Article, FollowupQuestion
 from briefing_site import events
 from polls.models import Choice, Poll
-from polls.results import poll_counts
+from polls.results import results_card
 from polls.shared_redis import redis_client
+from polls.tasks import publish_poll_results
 
 THROTTLE_SECONDS = 1
 log = logging.getLogger(__name__)
@@ -79,16 +89,19 @@ def publish_results(poll_id: int, article_id: int):
     poll = Poll.objects.filter(pk=poll_id).prefetch_related(answers).first()
     if poll is None:
         return
-    counts = poll_counts(poll)
-    events.publish(article_id, "poll.results", counts)
+    payload = {"poll": poll.pk, "html": results_html(poll)}
+    events.publish(article_id, "poll.results", payload)
     # Follow-ups showing these results ("What readers said") move with them.
     for followup_id in showing_results(poll_id):
-        events.publish(followup_id, "poll.results", counts)
+        events.publish(followup_id, "poll.results", payload)
+
+
+def results_html(poll: Poll) -> str:
+    """The results partial as any reader is shown it; `poll.choices.all()` holds its answers."""
+    return render_to_string("polls/card.html#results", {"card": results_card(poll)}).strip()
 
 
 def showing_results(poll_id: int) -> list[int]:
-    from articles.models import Article, FollowupQuestion
-
     return list(
         FollowupQuestion.objects.filter(
             poll_id=poll_id,
@@ -99,27 +112,9 @@ def showing_results(poll_id: int) -> list[int]:
 
 
 def _schedule_trailing(poll_id: int, article_id: int):
-    if settings.CELERY_TASK_ALWAYS_EAGER:
-        # Eager Celery ignores countdowns; in one process a timer does the same job.
-        timer = threading.Timer(
-            THROTTLE_SECONDS, _publish_trailing_in_thread, (poll_id, article_id)
-        )
-        timer.daemon = True
-        timer.start()
-        return
-    from polls.tasks import publish_poll_results
-
+    # Eager Celery (the embedded default) runs it at once: there each change is
+    # published as it commits.
     publish_poll_results.apply_async((poll_id, article_id), countdown=THROTTLE_SECONDS)
-
-
-def _publish_trailing_in_thread(poll_id: int, article_id: int):
-    try:
-        publish_trailing(poll_id, article_id)
-    except db.Error as error:
-        # Best effort: the next change publishes the counts anyway.
-        log.warning("live events: trailing results of poll %s not sent: %s", poll_id, error)
-    finally:
-        db.connections.close_all()
 
 
 def _throttle_key(poll_id):

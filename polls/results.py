@@ -98,27 +98,11 @@ def build_card(
     )
 
 
-def poll_counts(poll: Poll) -> dict:
-    """A poll's counts as published to every live reader of the article.
+def results_card(poll: Poll) -> PollCard:
+    """The poll's results as anyone may be shown them, voter or not.
 
-    The counts travel even when the page hides results until a reader votes:
-    every reader who voted needs them to see the bars move, and one broadcast
-    beats thousands of readers each fetching their own card. Hiding results
-    from those who have not voted is about not herding them, not secrecy (a
-    vote and a withdrawal show them too); the page only shows what the reader
-    may see.
+    `poll.choices.all()` must hold its answers (only the approved ones count).
     """
-    choices = [choice for choice in poll.choices.all() if choice.status == Choice.Status.APPROVED]
-    counts = [choice.vote_count for choice in choices]
-    return {
-        "poll": poll.pk,
-        "total": sum(counts),
-        "closed": poll.is_closed(),
-        "results_visibility": poll.results_visibility,
-        "choices": [
-            {"id": choice.pk, "text": choice.text, "votes": votes, "percent": percent}
-            for choice, votes, percent in zip(
-                choices, counts, largest_remainder_percentages(counts), strict=True
-            )
-        ],
-    }
+    card = build_card(poll)
+    card.show_results = True
+    return card

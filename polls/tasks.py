@@ -5,7 +5,6 @@ from django.utils import timezone
 
 from briefing_site.tasks import enqueue_or_leave_to_sweeper
 from comments.pipeline import MAX_RETRIES, SWEEP_BATCH, requeue_stale, stale_before, verdict_or_hold
-from polls.live import poll_results_changed, publish_trailing
 from polls.models import Choice, Poll
 from polls.surges import flag_surges, record_vote_minutes
 
@@ -13,6 +12,8 @@ from polls.surges import flag_surges, record_vote_minutes
 @shared_task
 def close_due_polls():
     """Close every poll whose closing time has passed (beat runs it every minute)."""
+    from polls.live import poll_results_changed  # polls.live queues publish_poll_results
+
     now = timezone.now()
     closed = 0
     for poll in Poll.objects.due_to_close(now):
@@ -33,6 +34,8 @@ def flag_vote_surges():
 @shared_task
 def publish_poll_results(poll_id, article_id):
     """The trailing results event after a burst of votes (see polls.live)."""
+    from polls.live import publish_trailing  # polls.live queues this task
+
     publish_trailing(poll_id, article_id)
 
 

@@ -1,19 +1,20 @@
 import functools
 
-from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from articles.views import poll_cards, render_article_page
-from polls.models import Choice, Poll
+from articles.pages import render_article_page
+from polls.cards import poll_card
+from polls.models import Poll
 from polls.proposals import ProposalRefused, propose_answer
 from polls.ratelimits import is_limited
 from polls.voters import (
     ForgedVoterCookie,
     forget_voter_cookie,
     read_voter,
+    read_voter_quietly,
     set_voter_cookie,
     voter_for_writing,
 )
@@ -23,23 +24,31 @@ UNKNOWN = object()
 RATE_LIMITED = "You are sending answers too fast. Wait a minute and try again."
 
 
-def rate_limited(view):
-    """Limits per voter and per client address; the view answers 429 when exceeded."""
-
-    @functools.wraps(view)
-    def limited_view(request, *args, **kwargs):
-        request.limited = is_limited(request)
-        return view(request, *args, **kwargs)
-
-    return limited_view
-
-
 def _open_poll(poll_id):
     """A poll readers may see: its article is published (editors use the admin)."""
     poll = get_object_or_404(Poll.objects.select_related("article"), pk=poll_id)
     if not poll.article.is_published:
         raise Http404("No such poll.")
     return poll
+
+
+def poll_action(view):
+    """A reader's POST on a poll: `view(request, poll)` runs within the rate limits
+    (per voter and per address: 429 past them), with a voter cookie that is theirs."""
+
+    @require_POST
+    @functools.wraps(view)
+    def action(request, poll_id):
+        limited = is_limited(request)  # counted even for a poll that does not exist
+        poll = _open_poll(poll_id)
+        if limited:
+            return respond(request, poll, status=429, error=RATE_LIMITED)
+        try:
+            return view(request, poll)
+        except ForgedVoterCookie as forged:
+            return respond(request, poll, status=forged.status, error=forged.message, forget=True)
+
+    return action
 
 
 def respond(
@@ -61,13 +70,14 @@ def respond(
     """
     feedback = {"error": error} if error else {"notice": notice} if notice else {}
     if request.htmx:
-        answers = Choice.objects.approved().in_poll_order()
-        prefetch_related_objects([poll], Prefetch("choices", queryset=answers))
-        known_votes = None if my_vote is UNKNOWN else {poll.pk: my_vote}
-        card = poll_cards(
-            request, [poll], {poll.pk: feedback}, voter=voter, known_votes=known_votes
-        )[poll.pk]
-        response = render(request, "articles/detail.html#poll", {"card": card}, status=status)
+        card = poll_card(
+            poll,
+            user=request.user,
+            voter=voter or read_voter_quietly(request),
+            feedback={poll.pk: feedback},
+            known_votes=None if my_vote is UNKNOWN else {poll.pk: my_vote},
+        )
+        response = render(request, "polls/card.html#poll", {"card": card}, status=status)
     elif status >= 400:
         response = render_article_page(
             request, poll.article, status=status, poll_feedback={poll.pk: feedback}
@@ -82,16 +92,9 @@ def respond(
     return response
 
 
-@require_POST
-@rate_limited
-def vote(request, poll_id):
-    poll = _open_poll(poll_id)
-    if getattr(request, "limited", False):
-        return respond(request, poll, status=429, error=RATE_LIMITED)
-    try:
-        voter, cookie = voter_for_writing(request)
-    except ForgedVoterCookie as forged:
-        return respond(request, poll, status=forged.status, error=forged.message, forget=True)
+@poll_action
+def vote(request, poll):
+    voter, cookie = voter_for_writing(request)
     try:
         outcome = cast_vote(poll=poll, choice_id=request.POST.get("choice"), voter=voter)
     except VoteRefused as refused:
@@ -102,16 +105,9 @@ def vote(request, poll_id):
     )
 
 
-@require_POST
-@rate_limited
-def withdraw(request, poll_id):
-    poll = _open_poll(poll_id)
-    if getattr(request, "limited", False):
-        return respond(request, poll, status=429, error=RATE_LIMITED)
-    try:
-        voter = read_voter(request)
-    except ForgedVoterCookie as forged:
-        return respond(request, poll, status=forged.status, error=forged.message, forget=True)
+@poll_action
+def withdraw(request, poll):
+    voter = read_voter(request)
     try:
         removed = voter is not None and withdraw_vote(poll=poll, voter=voter)
     except VoteRefused as refused:
@@ -120,16 +116,9 @@ def withdraw(request, poll_id):
     return respond(request, poll, notice=notice)
 
 
-@require_POST
-@rate_limited
-def propose(request, poll_id):
-    poll = _open_poll(poll_id)
-    if getattr(request, "limited", False):
-        return respond(request, poll, status=429, error=RATE_LIMITED)
-    try:
-        voter, cookie = voter_for_writing(request)
-    except ForgedVoterCookie as forged:
-        return respond(request, poll, status=forged.status, error=forged.message, forget=True)
+@poll_action
+def propose(request, poll):
+    voter, cookie = voter_for_writing(request)
     try:
         outcome = propose_answer(
             poll=poll,

@@ -1,4 +1,3 @@
-import threading
 from pathlib import Path
 
 import pytest
@@ -9,7 +8,6 @@ from articles.briefing import parse_briefing
 from articles.importer import import_briefing
 from briefing_site import events
 from briefing_site.roles import EDITORS, MODERATORS, ensure_groups
-from polls.live import _publish_trailing_in_thread
 
 DEMO_BRIEFING = (
     Path(__file__).resolve().parent.parent / "articles" / "demo" / "asean-border-talks.txt"
@@ -36,16 +34,6 @@ def _no_shared_article_page(settings):
     """Tests read their own writes on the next page; tests/articles/test_page_cache.py turns
     the newcomers' shared copy back on."""
     settings.ARTICLE_PAGE_CACHE_SECONDS = 0
-
-
-@pytest.fixture(autouse=True)
-def _no_trailing_results_after_the_test():
-    """With eager tasks a vote's trailing poll.results is a timer thread (polls/live.py):
-    one left running would read the database during a later test."""
-    yield
-    for thread in threading.enumerate():
-        if isinstance(thread, threading.Timer) and thread.function is _publish_trailing_in_thread:
-            thread.cancel()
 
 
 @pytest.fixture(autouse=True)

@@ -1,5 +1,6 @@
 """Two readers on the demo article: what one does arrives on the other's screen, no reload."""
 
+import datetime as dt
 import os
 import re
 import time
@@ -11,9 +12,13 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from articles import live
-from articles.models import Article
+from articles.models import Article, FollowupQuestion, Section
+from articles.publishing import publish, start_followup
 from comments.models import Comment
 from comments.services import approve_comment, post_comment
+from polls.models import Choice, Poll
+from polls.voting import cast_vote
+from tests.polls.conftest import choice_named, cookie_voter
 from tests.services import BROWSER_PASSWORD, browser_account, wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -220,3 +225,60 @@ def test_a_reply_approved_before_its_answer_arrives_is_shown_once(
     reply = Comment.objects.get(body__startswith="Bangkok hosts them")
     expect(page.locator(f"#c{reply.pk}")).to_have_count(1)
     assert page.evaluate("window.noReload") is True
+
+
+def test_the_results_move_and_the_readers_own_vote_stays_marked(
+    open_article, celery_worker, demo_article
+):
+    poll = Poll.objects.get(article=demo_article, kind=Poll.Kind.YES_NO)
+    Choice.objects.filter(poll=poll, text="Not sure").update(text="Not sure: too early")
+    watcher = open_article()
+    streaming(watcher)
+    card = yes_no_poll(watcher)
+    card.get_by_label("Not sure: too early").check()
+    card.get_by_role("button", name="Vote").click()
+    expect(card.get_by_text("1 reader voted.")).to_be_visible()
+
+    cast_vote(poll=poll, choice_id=choice_named(poll, "No").pk, voter=cookie_voter(1))
+
+    expect(card.get_by_text("2 readers voted.")).to_be_visible()
+    mine = card.locator(".result--mine")
+    expect(mine).to_contain_text("Not sure: too early Your vote")
+    expect(mine.locator("meter")).to_have_attribute(
+        "aria-label", "Not sure: too early: 50 percent, 1 vote"
+    )
+    no = choice_named(poll, "No")
+    expect(card.locator(f'[data-choice="{no.pk}"] meter')).to_have_attribute(
+        "aria-label", "No: 50 percent, 1 vote"
+    )
+    assert watcher.evaluate("window.noReload") is True
+
+
+def test_what_readers_said_in_a_follow_up_moves_with_the_votes(
+    app_server, chromium, celery_worker, demo_article
+):
+    Article.objects.filter(pk=demo_article.pk).update(
+        published_at=timezone.now() - dt.timedelta(days=1)
+    )
+    poll = Poll.objects.get(article=demo_article, kind=Poll.Kind.YES_NO)
+    piece = start_followup(demo_article, title="Officials meet", slug="officials-meet")
+    Section.objects.create(article=piece, position=0, title="", level=2, anchor="lead")
+    Section.objects.create(article=piece, position=1, title="The meeting", level=2, anchor="m")
+    FollowupQuestion.objects.create(followup=piece, poll=poll, after_section=1)
+    publish(piece)
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(f"{app_server}{piece.get_absolute_url()}")
+        page.evaluate("window.noReload = true")
+        streaming(page)
+        said = page.locator(".results-block")
+        expect(said.get_by_text("0 readers voted.")).to_be_visible()
+
+        cast_vote(poll=poll, choice_id=choice_named(poll, "Yes").pk, voter=cookie_voter(1))
+
+        expect(said.get_by_text("1 reader voted.")).to_be_visible()
+        expect(said.locator(".result").filter(has_text="Yes")).to_contain_text("100% (1)")
+        assert page.evaluate("window.noReload") is True
+    finally:
+        context.close()

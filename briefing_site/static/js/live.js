@@ -8,7 +8,8 @@
  *       nothing moves under the reader's eyes; a comment already on the page is
  *       refreshed in place (the reader's own is fetched as they see it).
  *   comment.removed      the comment leaves the page.
- *   poll.results         the bars and figures of polls showing results move.
+ *   poll.results         the bars and figures of polls showing results move (the
+ *       server renders them; the page swaps them in).
  *   followup.published, article.updated   a banner at the top of the article.
  *   notices.updated      a signed-in reader's notices count is fetched again.
  *   reset                events were missed: offer a reload.
@@ -343,40 +344,37 @@
     }
   }
 
-  // Polls
+  // Polls: the event carries the results as the server renders them for every reader.
+  // Each card on the page takes from them its rows' figures and the total; which row
+  // is the reader's own vote stays as their card shows it.
 
   function moveResults(data) {
+    var fresh = document.createElement("template");
+    fresh.innerHTML = data.html;
     var cards = [document.getElementById("poll-" + data.poll)].concat(
       Array.from(document.querySelectorAll('[data-results-for="' + data.poll + '"]')));
     cards.forEach(function (card) {
-      moveCard(card, data);
+      var results = card && card.querySelector(".results");
+      if (!results) {
+        return; // this reader is not shown results (yet)
+      }
+      results.querySelectorAll("[data-choice]").forEach(function (row) {
+        var now = fresh.content.querySelector(
+          '[data-choice="' + row.getAttribute("data-choice") + '"]');
+        if (now) {
+          takeFrom(now, row, ".result__figures");
+          takeFrom(now, row, "meter");
+        }
+      });
+      takeFrom(fresh.content, card, "[data-poll-total]");
     });
   }
 
-  function moveCard(card, data) {
-    var results = card && card.querySelector(".results");
-    if (!results) {
-      return; // this reader is not shown results (yet)
-    }
-    (data.choices || []).forEach(function (choice) {
-      var row = results.querySelector('[data-choice="' + choice.id + '"]');
-      if (!row) {
-        return;
-      }
-      var figures = row.querySelector(".result__figures");
-      figures.firstChild.nodeValue = choice.percent + "% ";
-      figures.querySelector(".result__votes").textContent = "(" + choice.votes + ")";
-      var meter = row.querySelector("meter");
-      meter.value = choice.percent;
-      meter.textContent = choice.percent + "%";
-      var label = meter.getAttribute("aria-label").replace(/:.*$/, "");
-      meter.setAttribute("aria-label", label + ": " + choice.percent + " percent, " +
-        choice.votes + (choice.votes === 1 ? " vote" : " votes"));
-    });
-    var total = card.querySelector("[data-poll-total]");
-    if (total) {
-      total.textContent = data.total + (data.total === 1 ? " reader voted" : " readers voted") +
-        (data.closed ? " (final)." : ".");
+  function takeFrom(source, target, selector) {
+    var part = source.querySelector(selector);
+    var old = target.querySelector(selector);
+    if (part && old) {
+      old.replaceWith(part.cloneNode(true));
     }
   }
 

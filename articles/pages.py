@@ -1,0 +1,130 @@
+"""The article page, assembled from each app's read side: its sections, the poll cards
+(polls.cards), the story around it and the discussion (comments.discussion)."""
+
+from django.db.models import Prefetch
+from django.shortcuts import render
+
+from articles import following, publishing
+from articles.models import Block, FollowupQuestion, Section
+from briefing_site import events
+from comments.discussion import discussion_context
+from polls.cards import poll_cards
+from polls.models import Choice, Poll
+from polls.results import results_card
+from polls.voters import read_voter_quietly
+
+
+def render_article_page(request, article, *, status=200, poll_feedback=None, extra_context=None):
+    """The whole article page; `poll_feedback` maps a poll id to {"error"|"notice": text}."""
+    context = article_page(request, article, poll_feedback=poll_feedback)
+    context.update(extra_context or {})
+    return render(request, "articles/detail.html", context, status=status)
+
+
+def article_page(request, article, *, poll_feedback=None) -> dict:
+    """What the article page shows this reader (their votes, their discussion order)."""
+    # Read before the page: whatever happens while it renders is replayed to it.
+    live_since = events.last_id(article.pk) if article.is_published else None
+    sections = _sections(article)
+    unplaced = list(
+        Poll.objects.filter(article=article, block__isnull=True).prefetch_related(
+            Prefetch("choices", queryset=Choice.objects.approved())
+        )
+    )
+    polls = [block.poll for block in _question_blocks(sections)] + unplaced
+    for poll in polls:
+        poll.article = article  # already loaded: no query per poll for its links
+    cards = poll_cards(
+        polls,
+        user=request.user,
+        voter=read_voter_quietly(request),
+        feedback=poll_feedback,
+    )
+    for block in _question_blocks(sections):
+        block.poll_card = cards[block.poll.pk]
+    lead = sections[0] if sections and not sections[0].title else None
+    body_sections = sections[1:] if lead else sections
+    return {
+        "article": article,
+        "lead": lead,
+        "sections": body_sections,
+        "toc": table_of_contents(body_sections),
+        "unplaced_polls": [cards[poll.pk] for poll in unplaced],
+        "closing_results": _place_results(article, body_sections),
+        "question_count": len(polls),
+        "canonical_url": request.build_absolute_uri(article.get_absolute_url()),
+        "live": article.is_published,
+        "live_since": live_since or "",
+        **_story(request.user, article),
+        **discussion_context(article=article, user=request.user, sort=request.GET.get("sort")),
+    }
+
+
+def _sections(article) -> list[Section]:
+    """The article's sections with their blocks, and each question block's poll and answers."""
+    blocks = Block.objects.select_related("poll").prefetch_related(
+        Prefetch("poll__choices", queryset=Choice.objects.approved())
+    )
+    return list(
+        Section.objects.filter(article=article).prefetch_related(
+            Prefetch("blocks", queryset=blocks)
+        )
+    )
+
+
+def _question_blocks(sections):
+    for section in sections:
+        for block in section.blocks.all():
+            if block.kind == Block.Kind.QUESTION and getattr(block, "poll", None) is not None:
+                yield block
+
+
+def _story(user, article) -> dict:
+    """The story this article belongs to: its pieces, the ones either side, and whether
+    the reader follows it."""
+    timeline = publishing.story_of(
+        article, include_unpublished=user.has_perm("articles.change_article")
+    )
+    previous, later = publishing.neighbours(article, timeline)
+    return {
+        "timeline": timeline if len(timeline) > 1 else [],
+        "following": following.is_following(user, article),
+        "previous_piece": previous,
+        "next_piece": later,
+    }
+
+
+def _place_results(article, sections) -> list:
+    """Give each section the results of earlier questions shown after it; returns those
+    shown at the end (after a section the article no longer has)."""
+    results_after = _results_blocks(article)
+    for number, section in enumerate(sections, start=1):
+        section.results_blocks = results_after.pop(number, [])
+    return [card for after in results_after.values() for card in after]
+
+
+def _results_blocks(article) -> dict[int, list]:
+    """Results of the story's polls shown in this follow-up, by the section they follow."""
+    if not article.follows_id:
+        return {}  # only follow-ups take up earlier questions: no query for the rest
+    taken_up = (
+        FollowupQuestion.objects.filter(followup=article, show_results=True)
+        .select_related("poll__article")
+        .prefetch_related(Prefetch("poll__choices", queryset=Choice.objects.approved()))
+    )
+    blocks: dict[int, list] = {}
+    for question in taken_up.order_by("after_section", "pk"):
+        # The editor chose to publish them: shown to every reader.
+        blocks.setdefault(question.after_section, []).append(results_card(question.poll))
+    return blocks
+
+
+def table_of_contents(sections):
+    """Top-level sections, each with the deeper sections that follow it."""
+    toc = []
+    for section in sections:
+        if toc and section.heading_level > toc[-1]["section"].heading_level:
+            toc[-1]["children"].append(section)
+        else:
+            toc.append({"section": section, "children": []})
+    return toc
