@@ -7,7 +7,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from articles import live, publishing
+from articles import live, publishing, writing
 from articles.forms import ArticleAdminForm, BlockAdminForm, FollowUpForm
 from articles.models import Article, Block, FollowupQuestion, Section
 from polls.models import Choice, Poll
@@ -157,12 +157,12 @@ class ArticleAdmin(admin.ModelAdmin):
         article = get_object_or_404(Article, pk=pk)
         if not self.has_add_permission(request):
             raise PermissionDenied
-        form = FollowUpForm(
-            request.POST or None, initial={"title": f"Follow-up: {article.title}"[:300]}
-        )
+        form = FollowUpForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             followup = publishing.start_followup(
-                article, title=form.cleaned_data["title"], slug=form.cleaned_data["slug"]
+                article,
+                title=writing.followup_title(form.cleaned_data["title"]),
+                slug=form.cleaned_data["slug"],
             )
             messages.success(
                 request, "Draft follow-up created: write it, then schedule or publish it."
