@@ -3,9 +3,9 @@
 import re
 from dataclasses import dataclass, replace
 
-from articles.briefing import Briefing, BriefingError, parse_briefing
-from articles.importer import ImportRefused, import_briefing
-from articles.models import Article
+from articles.briefing import Briefing, BriefingError, block_markup, parse_briefing
+from articles.importer import ImportRefused, block_data, import_briefing
+from articles.models import Article, Block
 
 # The banner, the feed and the email label a follow-up themselves; a title carrying the label
 # too would read "Follow-up: Follow-up: ...".
@@ -68,3 +68,20 @@ def save(text: str, *, follows: Article | None = None, status: str, publish_at=N
     except ImportRefused as refused:
         raise WritingRefused(str(refused)) from refused
     return result.article
+
+
+def preview_sections(draft: Draft) -> list[dict]:
+    """The parsed sections with unsaved blocks, for the reader templates' block partial."""
+    if draft.briefing is None:
+        return []
+    return [
+        {
+            "title": section.title or "",
+            "level": section.level,
+            "blocks": [
+                Block(kind=block.type, text=block_markup(block), data=block_data(block))
+                for block in section.blocks
+            ],
+        }
+        for section in draft.briefing.sections
+    ]

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -131,3 +132,90 @@ def test_an_existing_address_is_refused_not_overwritten(demo_article):
     with pytest.raises(WritingRefused, match="already exists"):
         save(FOLLOWUP_TEXT, status=Article.Status.PUBLISHED)
     assert everything_written() == before
+
+
+# The admin page
+
+
+def write_url(follows=None):
+    url = reverse("admin:articles_article_write")
+    return f"{url}?follows={follows.pk}" if follows else url
+
+
+@pytest.mark.django_db
+def test_the_write_a_follow_up_button_leads_to_the_page_with_the_story_set(
+    client, editor, demo_article
+):
+    client.force_login(editor)
+    change = client.get(reverse("admin:articles_article_change", args=[demo_article.pk]))
+    assert write_url(demo_article) in change.content.decode()
+    page = client.get(write_url(demo_article)).content.decode()
+    assert "A follow-up in the same story" in page
+
+
+@pytest.mark.django_db
+def test_the_preview_button_shows_the_article_and_its_polls_without_saving(client, editor):
+    client.force_login(editor)
+    before = everything_written()
+    page = client.post(write_url(), {"text": FOLLOWUP_TEXT, "action": "preview"})
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "The first piles went in on Tuesday." in html
+    assert '<th scope="row" data-label="Stage">Piles</th>' in html
+    assert "Should the works run at night?" in html
+    assert everything_written() == before
+
+
+@pytest.mark.django_db
+def test_an_htmx_preview_is_the_fragment_alone(client, editor):
+    client.force_login(editor)
+    page = client.post(
+        write_url(), {"text": FOLLOWUP_TEXT, "action": "preview"}, headers={"HX-Request": "true"}
+    ).content.decode()
+    assert page.lstrip().startswith('<div id="preview"')
+    assert "The first piles went in on Tuesday." in page
+
+
+@pytest.mark.django_db
+def test_bad_text_comes_back_with_its_line_and_nothing_saved(client, editor, demo_article):
+    client.force_login(editor)
+    before = everything_written()
+    broken = FOLLOWUP_TEXT.replace("| Piles | Tuesday |", "| Piles |")
+    page = client.post(write_url(demo_article), {"text": broken, "action": "publish"})
+    assert page.status_code == 200
+    assert "line 10" in page.content.decode()
+    assert broken in page.content.decode()  # the editor's text is kept to fix
+    assert everything_written() == before
+
+
+@pytest.mark.django_db
+def test_an_editor_publishes_a_follow_up_from_the_page(client, editor, demo_article):
+    client.force_login(editor)
+    response = client.post(write_url(demo_article), {"text": FOLLOWUP_TEXT, "action": "publish"})
+    piece = Article.objects.get(title="Bridge Works Begin")
+    assert response["Location"] == reverse("admin:articles_article_change", args=[piece.pk])
+    assert piece.is_published
+    assert piece.story_id == demo_article.pk
+
+
+@pytest.mark.django_db
+def test_scheduling_asks_for_the_time(client, editor):
+    client.force_login(editor)
+    page = client.post(write_url(), {"text": FOLLOWUP_TEXT, "action": "schedule"})
+    assert "Give the time to publish it." in page.content.decode()
+    assert not Article.objects.filter(title__contains="Bridge Works").exists()
+
+
+@pytest.mark.django_db
+def test_a_moderator_cannot_write(client, moderator):
+    client.force_login(moderator)
+    assert client.post(write_url(), {"text": FOLLOWUP_TEXT, "action": "publish"}).status_code == 403
+    assert not Article.objects.filter(title__contains="Bridge Works").exists()
+
+
+@pytest.mark.django_db
+def test_a_post_without_the_csrf_token_is_refused(editor):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(editor)
+    assert client.post(write_url(), {"text": FOLLOWUP_TEXT, "action": "publish"}).status_code == 403
+    assert not Article.objects.filter(title__contains="Bridge Works").exists()
