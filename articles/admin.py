@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import IntegerField, OuterRef, Q, Subquery, Sum
@@ -7,11 +8,32 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from articles import live, publishing
+from articles import live, publishing, writing
 from articles.forms import ArticleAdminForm, BlockAdminForm, FollowUpForm
 from articles.models import Article, Block, FollowupQuestion, Section
 from polls.models import Choice, Poll
 from polls.placement import close_polls
+
+WRITING_STATUSES = {
+    "draft": Article.Status.DRAFT,
+    "schedule": Article.Status.DRAFT,  # the publish time makes it scheduled
+    "publish": Article.Status.PUBLISHED,
+}
+
+
+class WritingForm(forms.Form):
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 24, "cols": 100}),
+        help_text="The briefing format: title, Table of Contents, sections, pipe tables, "
+        "reader questions, a Keywords line.",
+    )
+    publish_at = forms.DateTimeField(required=False, help_text="Only to schedule it.")
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.data.get("action") == "schedule" and not cleaned.get("publish_at"):
+            self.add_error("publish_at", "Give the time to publish it.")
+        return cleaned
 
 
 class SectionInline(admin.TabularInline):
@@ -139,7 +161,7 @@ class ArticleAdmin(admin.ModelAdmin):
     def followup_link(self, article):
         if article.pk is None:
             return "Save the article first."
-        url = reverse("admin:articles_article_followup", args=[article.pk])
+        url = reverse("admin:articles_article_write") + f"?follows={article.pk}"
         return format_html('<a class="button" href="{}">Write a follow-up</a>', url)
 
     def get_urls(self):
@@ -149,20 +171,65 @@ class ArticleAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.write_followup),
                 name="articles_article_followup",
             ),
+            path(
+                "write/",
+                self.admin_site.admin_view(self.write_article),
+                name="articles_article_write",
+            ),
             *super().get_urls(),
         ]
+
+    def write_article(self, request):
+        """Paste or write a whole article, preview it as readers will see it, then save it."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        follows = None
+        if request.GET.get("follows", "").isdigit():
+            follows = Article.objects.filter(pk=request.GET["follows"]).first()
+        form = WritingForm(request.POST or None)
+        draft = None
+        if request.method == "POST" and form.is_valid():
+            draft = writing.parse(form.cleaned_data["text"], follows=follows)
+            action = request.POST.get("action", "preview")
+            if draft.briefing is not None and action in WRITING_STATUSES:
+                publish_at = form.cleaned_data["publish_at"] if action == "schedule" else None
+                try:
+                    article = writing.save(
+                        form.cleaned_data["text"],
+                        follows=follows,
+                        status=WRITING_STATUSES[action],
+                        publish_at=publish_at,
+                    )
+                except writing.WritingRefused as refused:
+                    draft = writing.Draft(briefing=None, error=str(refused))
+                else:
+                    messages.success(request, f"Saved “{article.title}” ({article.status}).")
+                    return redirect("admin:articles_article_change", article.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Write a follow-up" if follows else "Write an article",
+            "follows": follows,
+            "form": form,
+            "draft": draft,
+            "preview_sections": writing.preview_sections(draft) if draft else [],
+            "opts": self.model._meta,
+        }
+        template = "admin/articles/write.html"
+        if request.htmx and request.POST.get("action", "preview") == "preview":
+            template += "#preview"
+        return TemplateResponse(request, template, context)
 
     def write_followup(self, request, pk):
         """A draft follow-up of this article, in its story; the editor goes on writing it."""
         article = get_object_or_404(Article, pk=pk)
         if not self.has_add_permission(request):
             raise PermissionDenied
-        form = FollowUpForm(
-            request.POST or None, initial={"title": f"Follow-up: {article.title}"[:300]}
-        )
+        form = FollowUpForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             followup = publishing.start_followup(
-                article, title=form.cleaned_data["title"], slug=form.cleaned_data["slug"]
+                article,
+                title=writing.followup_title(form.cleaned_data["title"]),
+                slug=form.cleaned_data["slug"],
             )
             messages.success(
                 request, "Draft follow-up created: write it, then schedule or publish it."

@@ -583,6 +583,19 @@ ADMIN = [
         state=_articles,
     ),
     Row(
+        "admin: write an article or a follow-up (form)",
+        "GET",
+        "/admin/articles/article/write/?follows={article}",
+        "admin admin admin 403 200 200",
+    ),
+    Row(
+        "admin: preview a pasted article",
+        "POST",
+        "/admin/articles/article/write/",
+        "admin admin admin 403 200 200",
+        data={"text": "No table of contents", "action": "preview"},  # previews write nothing
+    ),
+    Row(
         "admin: change an article (incomplete form)",
         "POST",
         "/admin/articles/article/{article}/change/",

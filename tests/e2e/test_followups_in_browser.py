@@ -48,6 +48,7 @@ def test_a_scheduled_follow_up_reaches_a_reader_of_the_story_live(
 
         editor.goto(f"{app_server}/admin/articles/article/{demo_article.pk}/change/")
         editor.get_by_role("link", name="Write a follow-up").click()
+        editor.get_by_role("link", name="start an empty draft from its title").click()
         editor.get_by_label("Title").fill("Defence officials agree to meet in Bangkok")
         editor.get_by_label("Slug").fill("defence-officials-meet")
         editor.get_by_role("button", name="Create the draft follow-up").click()

@@ -1,0 +1,87 @@
+"""Editors writing articles in the admin: the rules for what they type."""
+
+import re
+from dataclasses import dataclass, replace
+
+from articles.briefing import Briefing, BriefingError, block_markup, parse_briefing
+from articles.importer import ImportRefused, block_data, import_briefing
+from articles.models import Article, Block
+
+# The banner, the feed and the email label a follow-up themselves; a title carrying the label
+# too would read "Follow-up: Follow-up: ...".
+FOLLOWUP_LABEL = re.compile(r"^\s*(follow[\s-]*up\s*[:\-\u2013\u2014]\s*)+", re.IGNORECASE)
+
+# The importer pads or widens a table whose row has the wrong number of cells; an editor
+# writing on the page fixes the row instead, since readers would see the table mangled.
+BROKEN_ROW = "Table row on line"
+
+
+class WritingRefused(Exception):
+    """The text cannot be saved; one sentence for the editor (with its line when it has one)."""
+
+
+def followup_title(title: str) -> str:
+    """The title of a follow-up without the "Follow-up:" label readers are shown anyway."""
+    return FOLLOWUP_LABEL.sub("", title).strip() or title.strip()
+
+
+@dataclass(frozen=True)
+class Draft:
+    """Text an editor pasted: its parsed briefing, or the one error that stops it, with its line."""
+
+    briefing: Briefing | None
+    error: str = ""
+    warnings: tuple[str, ...] = ()
+
+
+def parse(text: str, *, follows: Article | None = None) -> Draft:
+    """The briefing in `text`; a follow-up's title without its label. Never raises on bad input."""
+    try:
+        briefing = parse_briefing(text)
+    except BriefingError as error:
+        return Draft(briefing=None, error=str(error))
+    broken_rows = [warning for warning in briefing.warnings if warning.startswith(BROKEN_ROW)]
+    if broken_rows:
+        return Draft(briefing=None, error=broken_rows[0].split(";")[0] + ".")
+    if follows is not None:
+        briefing = replace(briefing, title=followup_title(briefing.title))
+    return Draft(briefing=briefing, warnings=briefing.warnings)
+
+
+def save(text: str, *, follows: Article | None = None, status: str, publish_at=None) -> Article:
+    """A new article from the pasted text, as a draft, scheduled or published.
+
+    Raises WritingRefused, and saves nothing, when the text does not parse or its address
+    belongs to another article (the importer would rebuild that one in place).
+    """
+    draft = parse(text, follows=follows)
+    if draft.briefing is None:
+        raise WritingRefused(draft.error)
+    if Article.objects.filter(slug=draft.briefing.slug).exists():
+        raise WritingRefused(
+            f"An article with the address “{draft.briefing.slug}” already exists: change the title."
+        )
+    try:
+        result = import_briefing(
+            draft.briefing, status=status, follows=follows, publish_at=publish_at
+        )
+    except ImportRefused as refused:
+        raise WritingRefused(str(refused)) from refused
+    return result.article
+
+
+def preview_sections(draft: Draft) -> list[dict]:
+    """The parsed sections with unsaved blocks, for the reader templates' block partial."""
+    if draft.briefing is None:
+        return []
+    return [
+        {
+            "title": section.title or "",
+            "level": section.level,
+            "blocks": [
+                Block(kind=block.type, text=block_markup(block), data=block_data(block))
+                for block in section.blocks
+            ],
+        }
+        for section in draft.briefing.sections
+    ]

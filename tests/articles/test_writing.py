@@ -1,0 +1,221 @@
+"""Editors writing in the admin: pasted text parsed, saved whole or not at all; no doubled label."""
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Article
+from articles.writing import WritingRefused, followup_title, parse, save
+from tests.articles.test_import_command import snapshot
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "Officials meet",
+        "Follow-up: Officials meet",
+        "follow-up \u2013 Officials meet",
+        "Follow up: Follow-up: Officials meet",
+        "  Officials meet  ",
+    ],
+)
+def test_a_follow_up_title_drops_the_label_readers_are_shown_anyway(typed):
+    assert followup_title(typed) == "Officials meet"
+
+
+def test_a_title_that_is_only_the_label_stays_as_typed():
+    assert followup_title("Follow-up:") == "Follow-up:"
+
+
+def test_a_title_mentioning_a_follow_up_later_keeps_it():
+    assert followup_title("Why the follow-up: matters") == "Why the follow-up: matters"
+
+
+@pytest.mark.django_db
+def test_the_admin_neither_prefills_nor_keeps_the_label(client, editor, demo_article):
+    client.force_login(editor)
+    url = reverse("admin:articles_article_followup", args=[demo_article.pk])
+    page = client.get(url).content.decode()
+    assert 'value="Follow-up:' not in page
+
+    client.post(url, {"title": "Follow-up: Officials meet", "slug": "officials-meet"})
+    assert Article.objects.get(slug="officials-meet").title == "Officials meet"
+
+
+# The service: pasted briefing text saved as a draft, scheduled or published
+
+
+FOLLOWUP_TEXT = """Follow-up: Bridge Works Begin
+Table of Contents
+- 1. Follow-up: Bridge Works Begin
+- 2. What Happened
+- 3. Reader Questions
+The first piles went in on Tuesday.
+What Happened
+| Stage | Date |
+| --- | --- |
+| Piles | Tuesday |
+Reader Questions
+Should the works run at night?
+Keywords woven naturally: bridge, works.
+"""
+
+
+def everything_written():
+    return snapshot()
+
+
+def test_pasted_text_parses_into_a_briefing_with_its_questions():
+    draft = parse(FOLLOWUP_TEXT)
+    assert draft.error == ""
+    assert [question.text for question in draft.briefing.questions] == [
+        "Should the works run at night?"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("\n\nTable of Contents\n- 1. Intro\nIntro\nText.\n", "line 3"),
+        (FOLLOWUP_TEXT.replace("| Piles | Tuesday |", "| Piles |"), "line 10"),
+    ],
+)
+def test_an_error_names_its_line(text, line):
+    draft = parse(text)
+    assert draft.briefing is None
+    assert line in draft.error
+    assert "added empty cells" not in draft.error
+
+
+def test_binary_junk_is_an_error_not_a_crash():
+    assert parse("\x00\x01\x02\ufffd" * 50).briefing is None
+
+
+@pytest.mark.django_db
+def test_a_follow_up_is_saved_as_a_draft_with_its_poll_and_no_doubled_label(demo_article):
+    piece = save(FOLLOWUP_TEXT, follows=demo_article, status=Article.Status.DRAFT)
+    assert piece.title == "Bridge Works Begin"
+    assert piece.status == Article.Status.DRAFT
+    assert piece.story_id == demo_article.pk
+    assert list(piece.polls.values_list("question", flat=True)) == [
+        "Should the works run at night?"
+    ]
+
+
+@pytest.mark.django_db
+def test_a_piece_is_scheduled_or_published(demo_article):
+    later = timezone.now() + dt.timedelta(minutes=2)
+    scheduled = save(FOLLOWUP_TEXT, status=Article.Status.DRAFT, publish_at=later)
+    assert (scheduled.status, scheduled.publish_at) == (Article.Status.SCHEDULED, later)
+    published = save(
+        FOLLOWUP_TEXT.replace("Bridge Works Begin", "Bridge Works Pause"),
+        status=Article.Status.PUBLISHED,
+    )
+    assert published.is_published
+
+
+@pytest.mark.django_db
+def test_nothing_is_saved_while_the_text_does_not_parse(demo_article):
+    before = everything_written()
+    with pytest.raises(WritingRefused, match="line"):
+        save("Title only\n", follows=demo_article, status=Article.Status.PUBLISHED)
+    assert everything_written() == before
+
+
+@pytest.mark.django_db
+def test_an_existing_address_is_refused_not_overwritten(demo_article):
+    save(FOLLOWUP_TEXT, status=Article.Status.DRAFT)
+    before = everything_written()
+    with pytest.raises(WritingRefused, match="already exists"):
+        save(FOLLOWUP_TEXT, status=Article.Status.PUBLISHED)
+    assert everything_written() == before
+
+
+# The admin page
+
+
+def write_url(follows=None):
+    url = reverse("admin:articles_article_write")
+    return f"{url}?follows={follows.pk}" if follows else url
+
+
+@pytest.mark.django_db
+def test_the_write_a_follow_up_button_leads_to_the_page_with_the_story_set(
+    client, editor, demo_article
+):
+    client.force_login(editor)
+    change = client.get(reverse("admin:articles_article_change", args=[demo_article.pk]))
+    assert write_url(demo_article) in change.content.decode()
+    page = client.get(write_url(demo_article)).content.decode()
+    assert "A follow-up in the same story" in page
+
+
+@pytest.mark.django_db
+def test_the_preview_button_shows_the_article_and_its_polls_without_saving(client, editor):
+    client.force_login(editor)
+    before = everything_written()
+    page = client.post(write_url(), {"text": FOLLOWUP_TEXT, "action": "preview"})
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "The first piles went in on Tuesday." in html
+    assert '<th scope="row" data-label="Stage">Piles</th>' in html
+    assert "Should the works run at night?" in html
+    assert everything_written() == before
+
+
+@pytest.mark.django_db
+def test_an_htmx_preview_is_the_fragment_alone(client, editor):
+    client.force_login(editor)
+    page = client.post(
+        write_url(), {"text": FOLLOWUP_TEXT, "action": "preview"}, headers={"HX-Request": "true"}
+    ).content.decode()
+    assert page.lstrip().startswith('<div id="preview"')
+    assert "The first piles went in on Tuesday." in page
+
+
+@pytest.mark.django_db
+def test_bad_text_comes_back_with_its_line_and_nothing_saved(client, editor, demo_article):
+    client.force_login(editor)
+    before = everything_written()
+    broken = FOLLOWUP_TEXT.replace("| Piles | Tuesday |", "| Piles |")
+    page = client.post(write_url(demo_article), {"text": broken, "action": "publish"})
+    assert page.status_code == 200
+    assert "line 10" in page.content.decode()
+    assert broken in page.content.decode()  # the editor's text is kept to fix
+    assert everything_written() == before
+
+
+@pytest.mark.django_db
+def test_an_editor_publishes_a_follow_up_from_the_page(client, editor, demo_article):
+    client.force_login(editor)
+    response = client.post(write_url(demo_article), {"text": FOLLOWUP_TEXT, "action": "publish"})
+    piece = Article.objects.get(title="Bridge Works Begin")
+    assert response["Location"] == reverse("admin:articles_article_change", args=[piece.pk])
+    assert piece.is_published
+    assert piece.story_id == demo_article.pk
+
+
+@pytest.mark.django_db
+def test_scheduling_asks_for_the_time(client, editor):
+    client.force_login(editor)
+    page = client.post(write_url(), {"text": FOLLOWUP_TEXT, "action": "schedule"})
+    assert "Give the time to publish it." in page.content.decode()
+    assert not Article.objects.filter(title__contains="Bridge Works").exists()
+
+
+@pytest.mark.django_db
+def test_a_moderator_cannot_write(client, moderator):
+    client.force_login(moderator)
+    assert client.post(write_url(), {"text": FOLLOWUP_TEXT, "action": "publish"}).status_code == 403
+    assert not Article.objects.filter(title__contains="Bridge Works").exists()
+
+
+@pytest.mark.django_db
+def test_a_post_without_the_csrf_token_is_refused(editor):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(editor)
+    assert client.post(write_url(), {"text": FOLLOWUP_TEXT, "action": "publish"}).status_code == 403
+    assert not Article.objects.filter(title__contains="Bridge Works").exists()
