@@ -9,7 +9,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from briefing_site import events
-from briefing_site.celery import app as celery_app
 from polls import live
 from polls.live import publish_throttled
 from polls.models import Poll
@@ -72,13 +71,11 @@ def test_the_results_of_a_closed_poll_are_final(yes_no_poll):
     assert total(event) == "0 readers voted (final)."
 
 
-def test_on_the_embedded_default_each_vote_is_published_as_it_commits(
-    yes_no_poll, settings, monkeypatch
-):
+def test_on_the_embedded_default_each_vote_is_published_as_it_commits(yes_no_poll, settings):
     # The embedded defaults of `make run`, whatever this suite runs on: no Redis,
     # tasks run in the process.
     settings.REDIS_URL = ""
-    monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
+    settings.CELERY_TASK_ALWAYS_EAGER = True
     before = last_event_id(yes_no_poll.article_id)
     yes = choice_named(yes_no_poll, "Yes").pk
     for n in range(1, 4):
