@@ -6,6 +6,8 @@ PY := $(BIN)/python
 MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The app makes its default SITE_URL (every absolute link) from these.
+export HOST PORT
 
 # uv installs exactly what uv.lock holds (docs/development.md says why uv).
 # It lives in a venv of its own, at this exact version, outside the project's.

@@ -8,16 +8,26 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
 from articles.models import Article
+from briefing_site.site_address import absolute_url
 
 LATEST_ITEMS = 30
 
 
 class LatestArticles(Feed):
+    """Links are absolute at SITE_URL (Django would prefix the host the request named)."""
+
     title = "Briefing: latest articles"
     description = "News briefings with reader polls and discussion."
+    url_name = "articles:feed-rss"
 
     def link(self):
-        return reverse("articles:list")
+        return absolute_url(reverse("articles:list"))
+
+    def feed_url(self):
+        return absolute_url(reverse(self.url_name))
+
+    def item_link(self, article):
+        return absolute_url(article.get_absolute_url())
 
     def items(self):
         return Article.objects.published().order_by("-published_at", "-pk")[:LATEST_ITEMS]
@@ -42,11 +52,14 @@ class LatestArticles(Feed):
 
 class LatestArticlesAtom(LatestArticles):
     feed_type = Atom1Feed
+    url_name = "articles:feed-atom"
     subtitle = LatestArticles.description
 
 
 class StoryArticles(LatestArticles):
     """Every published piece of the story an article belongs to, newest first."""
+
+    url_name = "articles:story-rss"
 
     def get_object(self, request, slug):
         article = get_object_or_404(Article.objects.published(), slug=slug)
@@ -59,7 +72,10 @@ class StoryArticles(LatestArticles):
         return escape(root.lead)  # the RSS channel's description is HTML too
 
     def link(self, root):
-        return root.get_absolute_url()
+        return absolute_url(root.get_absolute_url())
+
+    def feed_url(self, root):
+        return absolute_url(reverse(self.url_name, args=[root.slug]))
 
     def items(self, root):
         return (
@@ -71,6 +87,7 @@ class StoryArticles(LatestArticles):
 
 class StoryArticlesAtom(StoryArticles):
     feed_type = Atom1Feed
+    url_name = "articles:story-atom"
 
     def subtitle(self, root):
         return root.lead

@@ -16,6 +16,7 @@ from articles.tasks import email_followup
 from briefing_site import events
 from briefing_site.models import ReaderPreferences
 from briefing_site.notices import notify
+from briefing_site.site_address import site_url
 from briefing_site.tasks import enqueue_or_leave_to_sweeper
 from comments.models import Comment
 from polls.models import Choice, Vote
@@ -210,7 +211,7 @@ def send_followup_email(notice_id: int) -> bool:
         context = {
             "followup": followup,
             "user": notice.user,
-            "site_url": settings.SITE_URL.rstrip("/"),
+            "site_url": site_url(),
             "took_part": notice.email == FollowupNotice.Email.TOOK_PART,
             "preferences_url": reverse("notices"),
             "unfollow_url": reverse(

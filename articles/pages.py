@@ -7,6 +7,7 @@ from django.shortcuts import render
 from articles import following, publishing
 from articles.models import Block, FollowupQuestion, Section
 from briefing_site import events
+from briefing_site.site_address import absolute_url
 from comments.discussion import discussion_context
 from polls.cards import poll_cards
 from polls.models import Choice, Poll
@@ -47,17 +48,30 @@ def article_page(request, article, *, poll_feedback=None) -> dict:
     return {
         "article": article,
         "lead": lead,
+        "standfirst": "" if lead else _lead_not_in_body(article, sections),
         "sections": body_sections,
         "toc": table_of_contents(body_sections),
         "unplaced_polls": [cards[poll.pk] for poll in unplaced],
         "closing_results": _place_results(article, body_sections),
         "question_count": len(polls),
-        "canonical_url": request.build_absolute_uri(article.get_absolute_url()),
+        "canonical_url": absolute_url(article.get_absolute_url()),
         "live": article.is_published,
         "live_since": live_since or "",
         **_story(request.user, article),
         **discussion_context(article=article, user=request.user, sort=request.GET.get("sort")),
     }
+
+
+def _lead_not_in_body(article, sections) -> str:
+    """The article's lead when its text does not already open with it: a follow-up written
+    as a title and a lead, with no body yet, still shows its readers what it says."""
+    paragraphs = (
+        block.text
+        for section in sections
+        for block in section.blocks.all()
+        if block.type == "paragraph"
+    )
+    return "" if article.lead in paragraphs else article.lead
 
 
 def _sections(article) -> list[Section]:

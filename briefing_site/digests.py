@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from briefing_site.models import Notice, ReaderPreferences
+from briefing_site.site_address import absolute_url, site_url
 
 REPLY_EMAILS_SALT = "briefing_site.reply_emails"
 READERS_PER_RUN = 200
@@ -72,16 +73,15 @@ def _send_digest(user_id: int, now, due) -> bool:
         notices = list(waiting_notices().filter(user_id=user_id).order_by("created_at", "pk"))
         if not notices:
             return False
-        site_url = settings.SITE_URL.rstrip("/")
-        stop_url = site_url + reverse("reply-emails-off", args=[stop_token(preferences.user)])
+        stop_url = absolute_url(reverse("reply-emails-off", args=[stop_token(preferences.user)]))
         body = render_to_string(
             "notices_email.txt",
             {
                 "user": preferences.user,
                 "notices": notices,
-                "site_url": site_url,
+                "site_url": site_url(),
                 "stop_url": stop_url,
-                "notices_url": site_url + reverse("notices"),
+                "notices_url": absolute_url(reverse("notices")),
             },
         )
         count = len(notices)

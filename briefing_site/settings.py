@@ -73,11 +73,13 @@ elif not DEBUG and is_weak_secret_key(SECRET_KEY):
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
-# Public address of the site, for canonical links and OpenGraph when a page is
-# rendered outside a request (feeds, emails). Pages use the request's host.
 SITE_NAME = os.environ.get("SITE_NAME", "Briefing")
-# Where readers reach the site: links in emails are absolute.
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# Where readers reach the site: every absolute link (emails, feeds, sitemap, canonical
+# links) is made from it (briefing_site.site_address). `make run` and `make serve` pass
+# HOST and PORT, so the default follows wherever they serve.
+SITE_URL = os.environ.get("SITE_URL") or (
+    f"http://{os.environ.get('HOST') or '127.0.0.1'}:{os.environ.get('PORT') or '8000'}"
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -26,6 +26,7 @@ from briefing_site.health import is_down, service_states
 from briefing_site.models import Notice, ReaderPreferences
 from briefing_site.notices import mark_all_read
 from briefing_site.refusals import refused
+from briefing_site.site_address import absolute_url
 
 
 @never_cache
@@ -85,7 +86,7 @@ ROBOTS_DISALLOWED = ("/admin/", "/accounts/", "/notices/")
 def robots_txt(request):
     lines = ["User-agent: *", *(f"Disallow: {path}" for path in ROBOTS_DISALLOWED)]
     sitemap = reverse("django.contrib.sitemaps.views.sitemap")
-    lines.append(f"Sitemap: {request.build_absolute_uri(sitemap)}")
+    lines.append(f"Sitemap: {absolute_url(sitemap)}")
     response = HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
     response["Cache-Control"] = "public, max-age=86400"
     return response

@@ -9,14 +9,14 @@ from briefing_site.refusals import refused
 def test_robots_txt_keeps_crawlers_out_of_accounts_and_the_admin_and_names_the_sitemap(
     client, settings
 ):
-    settings.ALLOWED_HOSTS = ["news.example.org"]
-    response = client.get("/robots.txt", HTTP_HOST="news.example.org")
+    settings.SITE_URL = "https://news.example.org"
+    response = client.get("/robots.txt")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/plain")
     lines = response.content.decode().splitlines()
     assert "User-agent: *" in lines
     assert {"Disallow: /admin/", "Disallow: /accounts/", "Disallow: /notices/"} <= set(lines)
-    assert "Sitemap: http://news.example.org/sitemap.xml" in lines
+    assert "Sitemap: https://news.example.org/sitemap.xml" in lines
     assert "Disallow: /" not in lines
 
 

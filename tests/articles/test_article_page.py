@@ -2,6 +2,7 @@ import itertools
 import re
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from articles.models import Article, Block
@@ -86,7 +87,7 @@ def test_keywords_are_shown_as_tags(page):
 
 
 def test_it_has_canonical_and_social_meta(page, demo_article):
-    url = f"http://testserver{demo_article.get_absolute_url()}"
+    url = f"{settings.SITE_URL}{demo_article.get_absolute_url()}"
     assert f'<link rel="canonical" href="{url}">' in page
     assert f'<meta property="og:url" content="{url}">' in page
     assert '<meta property="og:type" content="article">' in page

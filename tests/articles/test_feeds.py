@@ -94,10 +94,12 @@ def test_pages_advertise_their_feeds(client, story):
     assert f'href="{reverse("articles:story-atom", args=[demo_article.slug])}"' in page
 
 
-def test_the_sitemap_lists_published_articles(client, story):
+def test_the_sitemap_lists_published_articles(client, story, settings):
+    settings.SITE_URL = "https://news.example.org"
     demo_article, followup, _ = story
     root = ET.fromstring(client.get("/sitemap.xml").content)  # noqa: S314 - our own sitemap
     locations = sorted(url.find(f"{SITEMAP}loc").text for url in root.findall(f"{SITEMAP}url"))
     assert locations == sorted(
-        f"http://testserver{article.get_absolute_url()}" for article in (demo_article, followup)
+        f"https://news.example.org{article.get_absolute_url()}"
+        for article in (demo_article, followup)
     )
