@@ -9,6 +9,7 @@ from django.utils import timezone
 from articles import live
 from articles.models import Article
 from articles.tasks import tell_followers
+from briefing_site import staff_log
 from briefing_site.tasks import enqueue_or_leave_to_sweeper
 
 
@@ -123,3 +124,42 @@ def neighbours(article: Article, timeline: list[Article]):
     previous = oldest_first[index - 1] if index > 0 else None
     following = oldest_first[index + 1] if index + 1 < len(oldest_first) else None
     return previous, following
+
+
+# The staff log's words for each change to an article's discussion: (turned on, turned off).
+DISCUSSION_CHANGES = {
+    "comments_closed": ("Closed comments", "Reopened comments"),
+    "premoderate": ("Pre-moderated comments", "Stopped pre-moderating comments"),
+}
+
+
+@transaction.atomic
+def set_discussion(articles, *, actor, **changes) -> int:
+    """Close or reopen, pre-moderate or not, the comments of `articles` (a queryset);
+    returns how many changed. Each change goes on the staff log."""
+    changed = 0
+    for article in articles.select_for_update():
+        fields = [name for name, value in changes.items() if getattr(article, name) != value]
+        if not fields:
+            continue
+        for name in fields:
+            setattr(article, name, changes[name])
+        article.save(update_fields=fields)
+        record_discussion_changes(article, actor=actor, fields=fields)
+        changed += 1
+    return changed
+
+
+def record_discussion_changes(article: Article, *, actor, fields):
+    """Put the changes to `article`'s discussion among `fields` on the staff log."""
+    for name in fields:
+        if name in DISCUSSION_CHANGES:
+            on, off = DISCUSSION_CHANGES[name]
+            staff_log.record(
+                actor=actor,
+                kind=staff_log.Kind.DISCUSSION,
+                action=on if getattr(article, name) else off,
+                article_id=article.pk,
+                subject=article.title,
+                url=article.get_absolute_url(),
+            )

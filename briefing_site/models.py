@@ -106,3 +106,49 @@ class SitePage(models.Model):
 
     def get_absolute_url(self):
         return reverse("site-page", args=[self.slug])
+
+
+class StaffAct(models.Model):
+    """One thing a moderator or editor did to readers' words, their standing or a
+    discussion: who, when, what and why, kept as the newsroom's record (read-only;
+    written by briefing_site.staff_log alone)."""
+
+    class Kind(models.TextChoices):
+        COMMENT = "comment", "Comment decision"
+        PROPOSAL = "proposal", "Proposed answer decision"
+        PICK = "pick", "Editors' pick"
+        DISCUSSION = "discussion", "Discussion closed, reopened or pre-moderated"
+        AUTHOR = "author", "Author's standing"
+        WORD_LIST = "word_list", "Word or domain list"
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Kept if the account goes: the record names who acted.
+    actor_name = models.CharField(max_length=150)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    action = models.CharField(max_length=200, help_text="What was done, in a few words.")
+    # The reader whose words or standing it concerns, and the article: for filtering.
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    article = models.ForeignKey(
+        "articles.Article", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    subject = models.CharField(max_length=300, blank=True, help_text="What it was done to.")
+    url = models.CharField(max_length=500, blank=True)
+    reason = models.CharField(max_length=300, blank=True, help_text="The reason given.")
+    note = models.TextField(blank=True, help_text="Staff only.")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            # The per-reader timeline, and the log filtered by moderator or article.
+            models.Index(fields=["author", "-created_at"], name="staffact_author_idx"),
+            models.Index(fields=["actor", "-created_at"], name="staffact_actor_idx"),
+            models.Index(fields=["article", "-created_at"], name="staffact_article_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.actor_name}: {self.action}"

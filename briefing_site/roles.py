@@ -16,6 +16,8 @@ EDITOR_PERMISSIONS = {
 }
 # Editors see the discussion and may moderate it too.
 EDITOR_COMMENT_PERMISSIONS = {"comments": {"comment", "report", "moderationdecision"}}
+# Both roles read the staff log; nobody writes it by hand.
+STAFF_LOG_VIEW_PERMISSIONS = {"briefing_site": {"staffact"}}
 MODERATION_MODELS = {
     "moderationsettings",
     "moderatedterm",
@@ -66,8 +68,10 @@ def ensure_groups(group_model=Group, permission_model=Permission) -> dict[str, G
     editors, _ = group_model.objects.get_or_create(name=EDITORS)
     editors.permissions.add(*perms(EDITOR_PERMISSIONS, ["add", "change", "delete", "view"]))
     editors.permissions.add(*perms(EDITOR_COMMENT_PERMISSIONS, ["change", "view"]))
+    editors.permissions.add(*perms(STAFF_LOG_VIEW_PERMISSIONS, ["view"]))
     moderators, _ = group_model.objects.get_or_create(name=MODERATORS)
     moderators.permissions.add(*perms(MODERATOR_VIEW_PERMISSIONS, ["view"]))
+    moderators.permissions.add(*perms(STAFF_LOG_VIEW_PERMISSIONS, ["view"]))
     moderators.permissions.add(*perms(MODERATOR_CHANGE_PERMISSIONS, ["change"]))
     moderators.permissions.add(*perms(MODERATOR_MANAGE_PERMISSIONS, ["add", "delete"]))
     return {EDITORS: editors, MODERATORS: moderators}

@@ -9,12 +9,14 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.timesince import timesince
 
+from briefing_site import staff_log
 from comments import admin_actions, moderator_actions, queue
 from comments.admin_filters import (
     AgeFilter,
@@ -308,15 +310,41 @@ class ModerationSettingsAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
+class WordListAdmin(admin.ModelAdmin):
+    """Every change to the lists goes on the staff log."""
+
+    @transaction.atomic
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        action = f"Changed {self.opts.verbose_name}" if change else f"Added {self.opts.verbose_name}"
+        self._record(request, action, obj)
+
+    @transaction.atomic
+    def delete_model(self, request, obj):
+        self._record(request, f"Removed {self.opts.verbose_name}", obj)
+        super().delete_model(request, obj)
+
+    @transaction.atomic
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self._record(request, f"Removed {self.opts.verbose_name}", obj)
+        super().delete_queryset(request, queryset)
+
+    def _record(self, request, action, obj):
+        staff_log.record(
+            actor=request.user, kind=staff_log.Kind.WORD_LIST, action=action, subject=str(obj)
+        )
+
+
 @admin.register(ModeratedTerm)
-class ModeratedTermAdmin(admin.ModelAdmin):
+class ModeratedTermAdmin(WordListAdmin):
     list_display = ["term", "kind", "created_at"]
     list_filter = ["kind"]
     search_fields = ["term"]
 
 
 @admin.register(BlockedDomain)
-class BlockedDomainAdmin(admin.ModelAdmin):
+class BlockedDomainAdmin(WordListAdmin):
     list_display = ["domain", "created_at"]
     search_fields = ["domain"]
 
@@ -333,6 +361,20 @@ class AuthorStandingAdmin(admin.ModelAdmin):
     @admin.display(description="Banned", boolean=True, ordering="banned_at")
     def banned(self, standing):
         return standing.banned_at is not None
+
+    @transaction.atomic
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if form.changed_data:
+            changed = ", ".join(str(form.fields[name].label) for name in form.changed_data)
+            staff_log.record(
+                actor=request.user,
+                kind=staff_log.Kind.AUTHOR,
+                action=f"Edited standing: {changed}",
+                author_id=obj.user_id,
+                subject=obj.user.get_username(),
+                url=reverse("admin:comments_authorstanding_change", args=[obj.pk]),
+            )
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)

@@ -3,7 +3,8 @@
 Every decision on a comment is written down as a ModerationDecision (actor =
 the moderator, phase "moderator"), kept forever beside the pipeline's. An
 author's standing has no comment to hang a decision on: those changes are
-recorded in the admin's log (LogEntry) against the AuthorStanding instead.
+recorded in the admin's log (LogEntry) against the AuthorStanding instead. Both go
+in the staff log too (briefing_site.staff_log), the one record of what staff did.
 
 The admin checks `comments.change_comment` before offering any of this; the
 functions check it again, so no other caller can skip it.
@@ -14,8 +15,10 @@ import datetime as dt
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
+from briefing_site import staff_log
 from briefing_site.notices import notify
 from comments.models import AuthorStanding, Comment, ModerationDecision
 from comments.services import approve_comment, can_moderate, reject_comment
@@ -36,6 +39,13 @@ REJECTION_REASONS = (
 REJECTED_ON_BAN = (Comment.Status.PENDING, Comment.Status.HELD, Comment.Status.APPROVED)
 
 MAX_SUSPENSION_DAYS = 365
+
+# How the staff log words each decision.
+DONE = {
+    ModerationDecision.Outcome.APPROVE: "Approved",
+    ModerationDecision.Outcome.HOLD: "Held",
+    ModerationDecision.Outcome.REJECT: "Rejected",
+}
 
 
 def _check_moderator(moderator):
@@ -66,6 +76,16 @@ def _locked(comment: Comment) -> Comment:
 
 
 def _decide(comment: Comment, moderator, outcome: str, reason: str) -> ModerationDecision:
+    staff_log.record(
+        actor=moderator,
+        kind=staff_log.Kind.COMMENT,
+        action=f"{DONE[outcome]} comment",
+        author_id=comment.author_id,
+        article_id=comment.article_id,
+        subject=comment.body,
+        url=reverse("admin:comments_comment_change", args=[comment.pk]),
+        reason=reason,
+    )
     return ModerationDecision.objects.create(
         comment=comment,
         version=comment.version,
@@ -130,7 +150,17 @@ def _standing(user) -> AuthorStanding:
     return AuthorStanding.objects.select_for_update().get(user=user)
 
 
-def _log(moderator, standing: AuthorStanding, message: str):
+def _log(moderator, standing: AuthorStanding, message: str, *, reason: str = "", note: str = ""):
+    staff_log.record(
+        actor=moderator,
+        kind=staff_log.Kind.AUTHOR,
+        action=message,
+        author_id=standing.user_id,
+        subject=standing.user.get_username(),
+        url=reverse("admin:comments_authorstanding_change", args=[standing.pk]),
+        reason=reason,
+        note=note,
+    )
     LogEntry.objects.log_actions(
         user_id=moderator.pk,
         queryset=[standing],

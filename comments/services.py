@@ -7,6 +7,7 @@ from django.utils import timezone
 from treebeard.exceptions import PathOverflow
 
 from articles.models import Article
+from briefing_site import staff_log
 from comments import live, reply_notices, tasks
 from comments.models import (
     AuthorStanding,
@@ -367,6 +368,15 @@ def set_editors_pick(*, comment: Comment, actor, picked: bool) -> Comment:
         comment.featured = picked
         comment.save(update_fields=["featured"])
         live.comment_published(comment)  # readers see the badge come and go
+        staff_log.record(
+            actor=actor,
+            kind=staff_log.Kind.PICK,
+            action="Made an editors' pick" if picked else "Removed from editors' picks",
+            author_id=comment.author_id,
+            article_id=comment.article_id,
+            subject=comment.body,
+            url=comment.get_absolute_url(),
+        )
     return comment
 
 

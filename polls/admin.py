@@ -2,6 +2,7 @@ import csv
 from collections import defaultdict
 
 from django.contrib import admin, messages
+from django.db import transaction
 from django.db.models import Case, Count, Prefetch, Q, When
 from django.db.models.functions import TruncDate
 from django.http import HttpResponse
@@ -17,7 +18,7 @@ from polls.forms import ChoiceAdminForm, ChoiceInlineFormSet, PollAddForm, PollC
 from polls.live import poll_results_changed
 from polls.models import Choice, Poll, Surge, Vote
 from polls.placement import add_poll_after_block, close_polls, reopen_polls
-from polls.proposals import moderate_proposals
+from polls.proposals import moderate_proposals, record_proposal_decision
 
 CSV_HEADER = ["poll_id", "question", "option", "day", "votes"]
 
@@ -335,8 +336,11 @@ class ChoiceAdmin(admin.ModelAdmin):
         # A rejected answer is kept, so the same proposal is not asked again.
         return False
 
+    @transaction.atomic
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
+        if "status" in form.changed_data and obj.status != Choice.Status.PENDING:
+            record_proposal_decision(obj, request.user, obj.status)
         if form.has_changed():
             poll_results_changed(obj.poll)
 
@@ -349,7 +353,9 @@ class ChoiceAdmin(admin.ModelAdmin):
         self._moderate(request, queryset, approve=False)
 
     def _moderate(self, request, queryset, *, approve):
-        changed = moderate_proposals(queryset.select_related("poll"), approve=approve)
+        changed = moderate_proposals(
+            queryset.select_related("poll"), approve=approve, moderator=request.user
+        )
         them = pluralize(changed, "it,them")
         done, seen = (
             ("Approved", f"readers can vote for {them} now")

@@ -7,10 +7,13 @@ from dataclasses import dataclass
 from functools import partial
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Max, Q
+from django.urls import reverse
 from django.utils import timezone
 
+from briefing_site import staff_log
 from comments.models import ModerationDecision, ModerationSettings
 from comments.moderation import Verdict, decide_proposal
 from polls.live import poll_results_changed
@@ -165,8 +168,11 @@ def pending_proposals_of(*, polls, user=None, voter_key: str = "") -> dict[int, 
     return pending
 
 
-def moderate_proposals(choices, *, approve: bool) -> int:
-    """Approve or reject proposed answers; returns how many changed."""
+@transaction.atomic
+def moderate_proposals(choices, *, approve: bool, moderator) -> int:
+    """A moderator approves or rejects proposed answers; returns how many changed."""
+    if not moderator.has_perm("polls.change_choice"):
+        raise PermissionDenied("Only moderators and editors decide proposed answers.")
     status = Choice.Status.APPROVED if approve else Choice.Status.REJECTED
     changed = 0
     for choice in choices:
@@ -175,7 +181,22 @@ def moderate_proposals(choices, *, approve: bool) -> int:
         Choice.objects.filter(pk=choice.pk).update(status=status)
         changed += 1
         poll_results_changed(choice.poll)
+        record_proposal_decision(choice, moderator, status)
     return changed
+
+
+def record_proposal_decision(choice: Choice, moderator, status: str):
+    staff_log.record(
+        actor=moderator,
+        kind=staff_log.Kind.PROPOSAL,
+        action="Approved proposed answer"
+        if status == Choice.Status.APPROVED
+        else ("Rejected proposed answer"),
+        author_id=choice.proposed_by_id,
+        article_id=choice.poll.article_id,
+        subject=f"{choice.text} (to “{choice.poll.question}”)",
+        url=reverse("admin:polls_choice_change", args=[choice.pk]),
+    )
 
 
 def proposal_submitted(choice_id: int):

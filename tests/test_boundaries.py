@@ -42,6 +42,7 @@ from django_celery_beat.models import (
 
 from articles import following
 from articles.models import Article, Section, StoryFollow
+from briefing_site import staff_log
 from briefing_site.models import Mute, Notice, SitePage
 from comments.models import (
     AuthorStanding,
@@ -516,6 +517,13 @@ ADMIN_MODELS = [
     ("solar schedule", "django_celery_beat/solarschedule", "solar", "403 " * 5, "403 " * 5),
     ("interval", "django_celery_beat/intervalschedule", "interval", "403 " * 5, "403 " * 5),
     ("site page", "briefing_site/sitepage", "site_page", "403 " * 5, "200 200 200 200 200"),
+    (
+        "staff log",
+        "briefing_site/staffact",
+        "staff_act",
+        "200 403 200 403 200",
+        "200 403 200 403 200",
+    ),
 ]
 # What the superuser gets where it differs from 200 (pages the admin never offers).
 SUPERUSER_EXCEPTIONS = {
@@ -528,6 +536,8 @@ SUPERUSER_EXCEPTIONS = {
     ("moderation settings", "delete"): "403",
     ("moderation decision", "add"): "403",
     ("moderation decision", "delete"): "403",
+    ("staff log", "add"): "403",  # written by the acts themselves
+    ("staff log", "delete"): "403",
 }
 PAGES = ["changelist", "add", "change", "delete", "history"]
 PAGE_PATHS = {
@@ -833,6 +843,9 @@ def world(demo_article, reader, other_reader_account, moderator, editor, setting
         "reader": reader.pk,
         "reader_name": reader.username,
         "site_page": SitePage.objects.get(slug="guidelines").pk,
+        "staff_act": staff_log.record(
+            actor=editor, kind=staff_log.Kind.PICK, action="Made an editors' pick"
+        ).pk,
         "group": Group.objects.first().pk,
         "email": EmailAddress.objects.create(
             user=reader, email="reader@example.com", verified=False, primary=True

@@ -7,7 +7,6 @@ Every check also looks once the piece is published, so it could fail.
 """
 
 import datetime as dt
-from html.parser import HTMLParser
 from types import SimpleNamespace
 
 import pytest
@@ -25,6 +24,7 @@ from briefing_site.models import Notice
 from comments.models import Comment, Like, Report
 from comments.rendering import render_body
 from polls.models import Choice, Poll, Vote
+from tests.admin_forms import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -251,48 +251,8 @@ def test_readers_cannot_reach_the_admins_search(readers, editor, moderator, hidd
 # Live events, notices and emails: they run after the commit.
 
 
-class _Form(HTMLParser):
-    """The admin change form's fields as a browser would post them."""
-
-    def __init__(self):
-        super().__init__()
-        self.data, self._textarea, self._select = {}, None, None
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        name = a.get("name")
-        if tag == "input" and name and a.get("type") not in {"submit", "button", "file"}:
-            if a.get("type") in {"checkbox", "radio"}:
-                if "checked" in a:
-                    self.data[name] = a.get("value", "on")
-            else:
-                self.data[name] = a.get("value", "")
-        elif tag == "textarea" and name:
-            self._textarea = name
-            self.data[name] = ""
-        elif tag == "select" and name:
-            self._select = name
-            self.data.setdefault(name, "")
-        elif tag == "option" and self._select and "selected" in a:
-            self.data[self._select] = a.get("value", "")
-
-    def handle_endtag(self, tag):
-        if tag == "textarea":
-            self._textarea = None
-        elif tag == "select":
-            self._select = None
-
-    def handle_data(self, data):
-        if self._textarea:
-            self.data[self._textarea] += data
-
-
 def _admin_form(client, article):
-    page = client.get(reverse("admin:articles_article_change", args=[article.pk]))
-    assert page.status_code == 200
-    parser = _Form()
-    parser.feed(page.content.decode())
-    return parser.data
+    return form_data(client, reverse("admin:articles_article_change", args=[article.pk]))
 
 
 def _reader_visible_events(*articles):

@@ -36,7 +36,7 @@ def votable_for_a_stranger(app_server, poll, text):
 
 
 def test_a_proposal_is_votable_only_once_a_moderator_approves_it(
-    celery_worker, app_server, demo_article
+    celery_worker, app_server, demo_article, moderator
 ):
     poll = Poll.objects.select_related("article").get(article=demo_article, kind="open")
     for text in (LINK, CLEAN):
@@ -56,6 +56,6 @@ def test_a_proposal_is_votable_only_once_a_moderator_approves_it(
     assert not votable_for_a_stranger(app_server, poll, "evil-example")
     assert not votable_for_a_stranger(app_server, poll, CLEAN)
 
-    moderate_proposals([clean], approve=True)
+    moderate_proposals([clean], approve=True, moderator=moderator)
     # Newcomers may share a copy of the page for ARTICLE_PAGE_CACHE_SECONDS.
     wait_until(lambda: votable_for_a_stranger(app_server, poll, CLEAN), timeout=15, what="approval")

@@ -128,14 +128,14 @@ def other_article(db):
 
 
 def test_the_poll_list_shows_votes_proposals_state_and_the_latest_surge(
-    client, editor, yes_no_poll, open_poll
+    client, editor, moderator, yes_no_poll, open_poll
 ):
     vote(yes_no_poll, "Yes", voters=range(3))
     vote(yes_no_poll, "No", voters=range(3, 5))
     propose(open_poll, "Joint border patrols", times=2)
     propose(open_poll, "UN observers")
     approved = propose(open_poll, "A hotline")
-    moderate_proposals([approved], approve=True)
+    moderate_proposals([approved], approve=True, moderator=moderator)
     Poll.objects.filter(pk=open_poll.pk).update(closed_at=timezone.now())
     minute = timezone.now().replace(second=0, microsecond=0)
     for earlier, votes in [(5, 30), (0, 120)]:
@@ -385,7 +385,7 @@ def test_the_queue_lists_proposals_awaiting_moderation_with_how_many_readers_pro
 ):
     propose(open_poll, "Joint border patrols", times=3)
     propose(open_poll, "UN observers")
-    moderate_proposals([propose(open_poll, "A hotline")], approve=False)
+    moderate_proposals([propose(open_poll, "A hotline")], approve=False, moderator=moderator)
     client.force_login(moderator)
 
     response = client.get(PROPOSALS)
@@ -521,8 +521,10 @@ def test_the_export_counts_votes_per_answer_and_day_without_naming_voters(
     assert len(vote_queries) == 1
 
 
-def test_an_answer_that_looks_like_a_formula_is_exported_as_text(client, editor, open_poll):
-    moderate_proposals([propose(open_poll, "=HYPERLINK(1)")], approve=True)
+def test_an_answer_that_looks_like_a_formula_is_exported_as_text(
+    client, editor, moderator, open_poll
+):
+    moderate_proposals([propose(open_poll, "=HYPERLINK(1)")], approve=True, moderator=moderator)
     client.force_login(editor)
     response = run_action(client, "export_vote_counts", [open_poll])
     rows = list(csv.reader(io.StringIO(response.content.decode())))

@@ -63,9 +63,9 @@ def test_duplicate_proposals_become_one_answer(client, open_poll, reader):
     assert choice.proposal_count == 2
 
 
-def test_an_approved_proposal_becomes_an_answer_everyone_can_vote_for(client, open_poll):
+def test_an_approved_proposal_becomes_an_answer_everyone_can_vote_for(client, open_poll, moderator):
     propose(client, open_poll, "Satellite monitoring")
-    moderate_proposals(Choice.objects.filter(poll=open_poll), approve=True)
+    moderate_proposals(Choice.objects.filter(poll=open_poll), approve=True, moderator=moderator)
     client.cookies.clear()
     page = client.get(open_poll.article.get_absolute_url()).content.decode()
     assert '<input type="radio" name="choice"' in page
@@ -83,9 +83,9 @@ def test_proposing_an_existing_answer_points_the_reader_to_it(client, open_poll)
     assert open_poll.choices.count() == 1
 
 
-def test_a_rejected_proposal_is_never_shown(client, open_poll):
+def test_a_rejected_proposal_is_never_shown(client, open_poll, moderator):
     propose(client, open_poll, "Something rude")
-    moderate_proposals(Choice.objects.filter(poll=open_poll), approve=False)
+    moderate_proposals(Choice.objects.filter(poll=open_poll), approve=False, moderator=moderator)
     assert "Something rude" not in client.get(open_poll.article.get_absolute_url()).content.decode()
 
 
@@ -113,9 +113,9 @@ def test_fixed_answer_questions_take_no_proposals(yes_no_poll):
         propose_answer(poll=yes_no_poll, text="Maybe", voter_key="a" * 32)
 
 
-def test_proposed_text_is_escaped_on_the_page(client, open_poll):
+def test_proposed_text_is_escaped_on_the_page(client, open_poll, moderator):
     propose(client, open_poll, '<img src=x onerror="alert(1)">')
-    moderate_proposals(Choice.objects.filter(poll=open_poll), approve=True)
+    moderate_proposals(Choice.objects.filter(poll=open_poll), approve=True, moderator=moderator)
     page = client.get(open_poll.article.get_absolute_url()).content.decode()
     assert "<img src=x" not in page
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in page

@@ -29,6 +29,7 @@ from django.urls import reverse
 from articles.briefing import BriefingError, parse_briefing
 from articles.importer import import_briefing
 from briefing_site import events
+from briefing_site.roles import MODERATORS, ensure_groups
 from comments import threads
 from comments.live import comment_payload
 from comments.models import Comment, ModerationSettings, Report
@@ -70,6 +71,10 @@ def build(prefix: str, texts: list[str]) -> dict:
         users.objects.create_user(username=name, email=f"{prefix}{n}@example.com")
         for n, name in enumerate(names)
     ]
+    moderator = users.objects.create_user(
+        username=f"{prefix} moderator", email=f"{prefix}-moderator@example.com", is_staff=True
+    )
+    moderator.groups.add(ensure_groups()[MODERATORS])
     main = import_briefing(parse_briefing(briefing_text(f"{prefix} article", texts)), slug=prefix)
     article = main.article
     imported = 0
@@ -117,7 +122,7 @@ def build(prefix: str, texts: list[str]) -> dict:
     for author, text in zip(authors, texts, strict=False):
         with contextlib.suppress(ProposalRefused):  # punctuation only, or too long
             propose_answer(poll=open_poll, text=one_line(text)[:120], user=author)
-    moderate_proposals(Choice.objects.filter(poll=open_poll), approve=True)
+    moderate_proposals(Choice.objects.filter(poll=open_poll), approve=True, moderator=moderator)
     choice_poll = Poll.objects.filter(article=article, kind=Poll.Kind.CHOICE).first()
     return {
         "article": article,
