@@ -316,8 +316,7 @@ class WordListAdmin(admin.ModelAdmin):
     @transaction.atomic
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        action = f"Changed {self.opts.verbose_name}" if change else f"Added {self.opts.verbose_name}"
-        self._record(request, action, obj)
+        self._record(request, f"{'Changed' if change else 'Added'} {self.opts.verbose_name}", obj)
 
     @transaction.atomic
     def delete_model(self, request, obj):
