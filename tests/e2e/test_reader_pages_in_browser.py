@@ -18,7 +18,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from briefing_site.models import Mute
+from briefing_site.models import Mute, SitePage
 from comments.models import Comment
 from comments.services import approve_comment, post_comment
 from tests.services import BROWSER_PASSWORD, ROOT, browser_account, unavailable
@@ -131,6 +131,11 @@ def discussion(demo_article):
     under = say(bo, "They agreed to a truce twice already.", parent=spoiler)
     say(bo, "The question deserves a straight answer.", on_poll=poll)
     Mute.objects.create(reader=kanya, muted=cy)
+    # A migration writes the guidelines; an earlier transactional test's flush took them.
+    SitePage.objects.get_or_create(
+        slug="guidelines",
+        defaults={"title": "Community guidelines", "body": "Be civil.\n\n- Stay on topic."},
+    )
     return {"kanya": kanya, "bo": bo, "cy": cy, "poll": poll, "spoiler": spoiler, "under": under}
 
 
@@ -228,6 +233,7 @@ def test_every_reader_page_logs_nothing_and_is_valid_html(
     reader.open("discussion", discussion_url)
     question = reader.open("question", f"{discussion_url}?poll={discussion['poll'].pk}")
     expect(question.locator(".question-poll section.poll")).to_be_visible()
+    shoot(question, f"reader-question-{width}")
     question.locator(".question-poll").get_by_label("Yes", exact=True).check()
     question.locator(".question-poll").get_by_role("button", name="Vote").click()
     expect(question.locator(".question-poll").get_by_role("status")).to_be_visible()
