@@ -18,6 +18,14 @@ class Notice(models.Model):
 
     message = models.CharField(max_length=300)
     url = models.CharField(max_length=500, blank=True)
+    # The reader whose comment the notice is about, when it starts with their name.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.OTHER)
     # What the notice is about ("reply:<comment id>"): one notice per reader and event,
     # however often the comment is approved again.
@@ -48,6 +56,14 @@ class Notice(models.Model):
 
     def __str__(self):
         return self.message
+
+    @property
+    def after_actor(self) -> str:
+        """The message after the actor's name that starts it ("" when it does not):
+        the page links the name to their profile and the rest to the comment."""
+        if self.actor is None or not self.message.startswith(f"{self.actor.username} "):
+            return ""
+        return self.message[len(self.actor.username) + 1 :]
 
 
 class ReaderPreferences(models.Model):

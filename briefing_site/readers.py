@@ -67,13 +67,6 @@ def muted_by(reader):
     return Mute.objects.filter(reader=reader).select_related("muted")
 
 
-def muted_ids(reader) -> frozenset[int]:
-    """The readers whose comments are folded for this reader."""
-    if not reader.is_authenticated:
-        return frozenset()
-    return frozenset(Mute.objects.filter(reader=reader).values_list("muted_id", flat=True))
-
-
 def mute(reader, other) -> None:
     if reader.pk == other.pk:
         raise MuteRefused("You cannot mute yourself.")

@@ -60,7 +60,7 @@ def notices(request):
         response = HttpResponseRedirect(reverse("notices"))
         response.status_code = 303
         return response
-    items = Notice.objects.filter(user=request.user)[:50]
+    items = Notice.objects.filter(user=request.user).select_related("actor")[:50]
     context = {
         "notices": items,
         "preferences": preferences,

@@ -1,11 +1,14 @@
 """What live readers receive about comments: fragments rendered once, sent to everyone.
 
-A comment is rendered twice when it is published: as a signed-in reader sees
-someone else's comment (like, reply, report) and as an anonymous reader sees it
-(log in to reply). The browser picks the one for its reader. Nobody's own
+A comment is rendered three times when it is published: as a signed-in reader sees
+someone else's comment (like, reply, report), folded as a reader who muted its author
+sees it, and as an anonymous reader sees it (log in to reply). The browser picks the
+one for its reader. Nobody's own
 controls (edit, delete) travel in a broadcast: an author's page fetches its own
 view of the comment instead.
 """
+
+from dataclasses import replace
 
 from django.template.loader import render_to_string
 
@@ -67,8 +70,11 @@ def comment_payload(comment_id: int) -> dict | None:
         "poll": comment.poll_id,
         "parent": parent.pk if parent else None,
         "depth": comment.depth,
+        "author": comment.author_id,
         "html": _render(entry, _SomeSignedInReader()),
         "html_anonymous": _render(entry, _AnonymousReader()),
+        # For readers who muted its author (the page knows whom its reader muted).
+        "html_muted": _render(replace(entry, muted=True), _SomeSignedInReader()),
     }
 
 

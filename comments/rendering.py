@@ -5,17 +5,24 @@ angle brackets, blockquotes, lists, inline code and fenced code blocks. Everythi
 (headings, tables, rules, indented code, reference links, raw HTML) shows as the text
 that was typed, and an image shows as its alt text, never as an ``<img>``.
 
+A mention, @name, of a reader who exists becomes a link to that reader's page.
+
 Two layers keep the HTML safe. markdown-it escapes typed HTML and only makes links of
 http, https and mailto URLs; nh3 then allows nothing but the tags and attributes that
-subset produces, so the sanitizer would make any input safe on its own.
+subset produces, and no relative link but a reader's page, so the sanitizer would make
+any input safe on its own.
 """
 
 import re
 import string
 import unicodedata
+from collections.abc import Collection
+from functools import cache
+from html import escape
 from html.parser import HTMLParser
 
 import nh3
+from django.urls import reverse
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 
@@ -31,6 +38,13 @@ LINK_REL = "nofollow ugc noopener"
 # The URL has been entity-decoded and percent-encoded by markdown-it by now, so
 # whitespace or control characters hidden in a scheme can no longer pass this test.
 _ALLOWED_URL = re.compile(r"(?:https?|mailto):", re.IGNORECASE)
+
+# "@name" where a name may stand (not inside an email address or a word).
+MENTION = re.compile(r"(?<![\w@/.])@([\w.+-]*\w)")
+# Text inside these is not searched for mentions: a link's text, code as typed.
+_NO_MENTIONS_IN = {"a", "code", "pre"}
+_TAG = re.compile(r"(<[^>]*>)")
+_TAG_NAME = re.compile(r"</?([a-z]+)")
 
 # The only block elements in the subset: text on either side of them is separate.
 _BLOCK_TAGS = {"p", "br", "blockquote", "ul", "ol", "li", "pre"}
@@ -106,10 +120,17 @@ _BIDI_CONTROLS = dict.fromkeys(
 )
 
 
-def render_body(text: str) -> str:
-    """The sanitized HTML of a body that clean_body has accepted."""
+def render_body(text: str, readers: Collection[str] = ()) -> str:
+    """The sanitized HTML of a body that clean_body has accepted; a mention of one of
+    `readers` (names of readers who exist) links to their page."""
+    html = _link_mentions(_markdown.render(text), readers) if readers else _markdown.render(text)
     # Stripped from the HTML, not only the text: an entity such as &#x202E; becomes one.
-    return sanitize_html(_markdown.render(text)).translate(_BIDI_CONTROLS)
+    return sanitize_html(html).translate(_BIDI_CONTROLS)
+
+
+def mentioned(text: str) -> set[str]:
+    """Every name the text mentions as @name."""
+    return set(MENTION.findall(text))
 
 
 def sanitize_html(html: str) -> str:
@@ -119,11 +140,56 @@ def sanitize_html(html: str) -> str:
         tags=ALLOWED_TAGS,
         clean_content_tags={"script", "style", "template"},
         attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_no_relative_link_but_a_readers_page,
         url_schemes=URL_SCHEMES,
-        url_relative="deny",
+        # Relative links pass to the filter, which keeps only a reader's page.
+        url_relative="pass_through",
         link_rel=LINK_REL,
         strip_comments=True,
     )
+
+
+def reader_page(name: str) -> str:
+    return reverse("reader-profile", args=[name])
+
+
+@cache
+def _reader_page_pattern() -> re.Pattern:
+    # Exactly what reverse() gives for a name: one path segment, never "." or "..".
+    prefix, _, suffix = reader_page("NAME").partition("NAME")
+    return re.compile(rf"{re.escape(prefix)}(?!\.)[\w.@+%-]+{re.escape(suffix)}")
+
+
+def _no_relative_link_but_a_readers_page(tag: str, attribute: str, value: str) -> str | None:
+    if tag != "a" or attribute != "href":
+        return value
+    # nh3 has checked the scheme of an absolute URL; anything else is relative here.
+    if _ALLOWED_URL.match(value) or _reader_page_pattern().fullmatch(value):
+        return value
+    return None
+
+
+def _link_mentions(html: str, readers: Collection[str]) -> str:
+    """markdown-it's HTML with each mention of a reader in `readers` made a link. Its
+    text has every "<" escaped, so a "<" starts a tag."""
+    parts = []
+    inside = 0
+    for part in _TAG.split(html):
+        if part.startswith("<"):
+            tag = _TAG_NAME.match(part)
+            if tag and tag.group(1) in _NO_MENTIONS_IN:
+                inside += -1 if part.startswith("</") else 1
+        elif not inside and "@" in part:
+            part = MENTION.sub(lambda match: _mention_link(match, readers), part)
+        parts.append(part)
+    return "".join(parts)
+
+
+def _mention_link(match: re.Match, readers: Collection[str]) -> str:
+    name = match.group(1)
+    if name not in readers:
+        return match.group(0)
+    return f'<a href="{escape(reader_page(name))}">@{escape(name)}</a>'
 
 
 def plain_text(html: str) -> str:

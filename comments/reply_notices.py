@@ -1,17 +1,14 @@
 """Who hears of a published comment: the reader it answers and the readers it names
 as @name, each once, in their notices (and by email if they asked for it)."""
 
-import re
-
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from briefing_site import events
 from briefing_site.models import Mute, Notice
 from comments.models import Comment
+from comments.rendering import MENTION
 
-# "@name" where a display name may stand (not inside an email address or a word).
-MENTION = re.compile(r"(?<![\w@/.])@([\w.+-]*\w)")
 # A comment naming a crowd must not become a way to reach everyone.
 MENTIONS_TOLD_PER_COMMENT = 5
 
@@ -56,6 +53,7 @@ def _tell(comment_id: int) -> None:
             notices[parent.author_id] = Notice(
                 user_id=parent.author_id,
                 kind=Notice.Kind.REPLY,
+                actor_id=comment.author_id,
                 key=f"reply:{comment.pk}",
                 message=f"{name} replied to your comment on “{where}”.",
                 url=comment.get_absolute_url(),
@@ -73,6 +71,7 @@ def _tell(comment_id: int) -> None:
                 Notice(
                     user_id=user_id,
                     kind=Notice.Kind.MENTION,
+                    actor_id=comment.author_id,
                     key=f"mention:{comment.pk}",
                     message=f"{name} mentioned you on “{where}”.",
                     url=comment.get_absolute_url(),

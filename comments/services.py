@@ -1,6 +1,7 @@
 """Posting, editing, deleting, liking and reporting comments: the rules, in plain functions."""
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
@@ -17,7 +18,7 @@ from comments.models import (
     ModerationSettings,
     Report,
 )
-from comments.rendering import BodyError, clean_body, render_body
+from comments.rendering import BodyError, clean_body, mentioned, render_body
 from comments.rules import CommentRefused, Conflict, NotAllowed, can_moderate, edit_refusal
 from comments.scoring import wilson_lower_bound
 from polls.models import Poll, Vote
@@ -51,7 +52,7 @@ def post_comment(
         "poll": poll,
         "author": author,
         "body": text,
-        "body_html": render_body(text),
+        "body_html": render_body(text, _readers_named(text)),
         "stance": stance,
         "status": Comment.Status.PENDING,
     }
@@ -104,6 +105,15 @@ def _check_can_reply(parent: Comment, article: Article):
         raise CommentRefused(
             "This thread is as deep as it can go; reply to an earlier comment in it instead."
         )
+
+
+def _readers_named(text: str) -> set[str]:
+    """The names the text mentions that belong to readers: their mentions become links."""
+    names = mentioned(text)
+    if not names:
+        return set()
+    readers = get_user_model().objects.filter(username__in=names, is_active=True)
+    return set(readers.values_list("username", flat=True))
 
 
 def _clean(body: str) -> str:
@@ -237,7 +247,7 @@ def edit_comment(*, comment: Comment, editor, body: str) -> Comment:
     # text waits for them too, rather than going back to the automatic pipeline.
     waits_for_a_human = comment.status == Comment.Status.HELD
     comment.body = text
-    comment.body_html = render_body(text)
+    comment.body_html = render_body(text, _readers_named(text))
     comment.edited_at = timezone.now()
     # An edit is moderated again: spammers post clean text and edit links in later.
     comment.version += 1

@@ -12,6 +12,7 @@ from functools import reduce
 from django.db.models import Count, Exists, OuterRef, Q, Window
 from django.db.models.functions import Length, RowNumber, Substr
 
+from briefing_site.models import Mute
 from comments.models import Comment, Like, visible_to_q
 from comments.rules import can_edit
 
@@ -47,6 +48,7 @@ class Entry:
     after: str = ""  # on a "more" entry: the path of the last reply already shown
     liked: bool = False
     editable: bool = False
+    muted: bool = False  # its author is muted by this reader: the comment is folded
 
     @property
     def is_more(self):
@@ -59,6 +61,7 @@ class ThreadPage:
     sort: str
     next_cursor: str | None
     top_level: list[Comment] = field(default_factory=list)
+    muted: frozenset[int] = frozenset()  # the readers this reader muted
 
 
 def encode_cursor(comment: Comment, sort: str) -> str:
@@ -133,12 +136,13 @@ def thread_page(*, article, poll=None, user, sort=DEFAULT_SORT, cursor=None) -> 
     top = top[:THREADS_PER_PAGE]
     nodes, totals = load_shown(top, user)
     entries = flatten(top, nodes, user, totals=totals)
-    for_reader(entries, user)
+    muted = for_reader(entries, user)
     return ThreadPage(
         entries=entries,
         sort=sort,
         next_cursor=encode_cursor(top[-1], sort) if has_more else None,
         top_level=top,
+        muted=muted,
     )
 
 
@@ -289,10 +293,21 @@ def subtree(comment: Comment, user, *, after: str | None = None) -> list[Entry]:
     return [head, *replies]
 
 
-def for_reader(entries, user):
-    """What this reader may do with each comment: whether they liked it, may edit it."""
-    if not user.is_authenticated or not entries:
-        return
+def muted_by(user) -> frozenset[int]:
+    """The readers whose comments are folded for this reader."""
+    if user is None or not user.is_authenticated:
+        return frozenset()
+    return frozenset(Mute.objects.filter(reader_id=user.pk).values_list("muted_id", flat=True))
+
+
+def for_reader(entries, user) -> frozenset[int]:
+    """What this reader may do with each comment (whether they liked it, may edit it)
+    and whether it is folded, its author muted by them; returns whom they muted."""
+    if not user.is_authenticated:
+        return frozenset()
+    muted = muted_by(user)
+    if not entries:
+        return muted
     ids = {entry.comment.pk for entry in entries if not entry.is_more}
     liked = set(
         Like.objects.filter(reader=user, comment_id__in=ids).values_list("comment_id", flat=True)
@@ -302,3 +317,5 @@ def for_reader(entries, user):
             continue
         entry.liked = entry.comment.pk in liked
         entry.editable = can_edit(entry.comment, user)
+        entry.muted = entry.comment.author_id in muted
+    return muted

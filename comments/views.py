@@ -24,7 +24,9 @@ from comments.services import (
     toggle_like,
 )
 from comments.threads import BadCursor, Entry
+from polls.cards import poll_card
 from polls.models import Poll
+from polls.voters import read_voter_quietly
 
 TOO_FAST = "You are posting too fast. Wait a minute and try again."
 
@@ -125,6 +127,10 @@ def discussion(request, slug):
     if request.htmx:
         partial = "thread-page" if request.GET.get("after") else "discussion"
         return render(request, f"comments/discussion.html#{partial}", context)
+    if poll is not None:
+        # The question's own page shows it as the article does: to vote in, or its results.
+        poll.article = article
+        context["poll_card"] = poll_card(poll, user=request.user, voter=read_voter_quietly(request))
     return render(request, "comments/discussion.html", context)
 
 
@@ -144,6 +150,7 @@ def detail(request, pk):
         "article": comment.article,
         "ancestors": threads.ancestors_of(comment),
         "entries": entries,
+        "muted": threads.muted_by(request.user),
         "continued": bool(after),
         "back_url": _back_to(comment),
     }

@@ -198,7 +198,8 @@ def uvicorn(env, *, workers=2):
             return response.status == 200
 
     try:
-        wait_until(answers, timeout=30, what="uvicorn", process=process)
+        # Generous: on a busy machine two workers importing Django take a while.
+        wait_until(answers, timeout=90, what="uvicorn", process=process)
         yield base_url
     finally:
         stop(process)

@@ -226,8 +226,12 @@
     });
   });
 
+  // The readers this reader muted: their comments arrive folded.
+  var muted = (root.getAttribute("data-muted-readers") || "").split(" ").filter(Boolean);
+
   function showComment(data) {
-    var html = signedIn ? data.html : data.html_anonymous;
+    var html = !signedIn ? data.html_anonymous
+      : muted.indexOf(String(data.author)) >= 0 ? data.html_muted : data.html;
     var existing = document.getElementById("c" + data.id);
     if (existing) {
       if (busy(existing)) {
