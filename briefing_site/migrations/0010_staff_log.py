@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('articles', '0008_followup_sweeper_schedule'),
-        ('briefing_site', '0008_community_guidelines'),
+        ('briefing_site', '0009_notice_actor'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
