@@ -113,12 +113,12 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.action(description="Close comments on the selected articles", permissions=["change"])
     def close_comments(self, request, queryset):
-        count = queryset.update(comments_closed=True)
+        count = publishing.close_comments(queryset)
         self.message_user(request, f"Comments closed on {count} article(s).", messages.SUCCESS)
 
     @admin.action(description="Open comments on the selected articles", permissions=["change"])
     def open_comments(self, request, queryset):
-        count = queryset.update(comments_closed=False)
+        count = publishing.open_comments(queryset)
         self.message_user(request, f"Comments open on {count} article(s).", messages.SUCCESS)
 
     def get_queryset(self, request):
@@ -246,6 +246,8 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         was_published = change and Article.objects.get(pk=obj.pk).is_published
+        if "comments_closed" in form.changed_data:
+            publishing.comments_closed_changed(obj)
         super().save_model(request, obj, form, change)
         if obj.is_published and not was_published:
             publishing.announce(obj)

@@ -123,3 +123,32 @@ def neighbours(article: Article, timeline: list[Article]):
     previous = oldest_first[index - 1] if index > 0 else None
     following = oldest_first[index + 1] if index + 1 < len(oldest_first) else None
     return previous, following
+
+
+def close_comments(articles) -> int:
+    """Close comments on these articles; readers are told since when."""
+    return articles.filter(comments_closed=False).update(
+        comments_closed=True, comments_closed_at=timezone.now()
+    )
+
+
+def open_comments(articles) -> int:
+    return articles.update(comments_closed=False, comments_closed_at=None)
+
+
+def comments_closed_changed(article: Article):
+    """An editor ticked or cleared "comments closed" on the article about to be saved."""
+    article.comments_closed_at = timezone.now() if article.comments_closed else None
+
+
+def discussion_continues_in(article: Article) -> Article | None:
+    """The story's latest published piece after this one whose comments are open."""
+    root = article.story_root_id
+    return (
+        Article.objects.published()
+        .filter(Q(pk=root) | Q(story_id=root), comments_closed=False)
+        .filter(published_at__gt=article.published_at)
+        .only("title", "slug", "published_at")
+        .order_by("-published_at", "-pk")
+        .first()
+    )

@@ -9,11 +9,12 @@ import operator
 from dataclasses import dataclass, field
 from functools import reduce
 
-from django.db.models import Count, Exists, OuterRef, Q, Window
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Q, Value, Window
 from django.db.models.functions import Length, RowNumber, Substr
 
-from comments.models import Comment, Like, visible_to_q
-from comments.rules import can_edit
+from comments.models import Comment, Like, Report, visible_to_q
+from comments.rules import can_edit, edit_minutes_left
 
 THREADS_PER_PAGE = 20
 REPLIES_SHOWN = 3
@@ -46,11 +47,18 @@ class Entry:
     more: int = 0  # set on a "show N more replies" entry for this comment's children
     after: str = ""  # on a "more" entry: the path of the last reply already shown
     liked: bool = False
+    reported: bool = False  # by this reader: "Reported" instead of a second report
     editable: bool = False
+    edit_minutes_left: int = 0
 
     @property
     def is_more(self):
         return self.more > 0
+
+    @property
+    def edit_window_whole(self) -> bool:
+        """Just posted: the author has the whole edit window still before them."""
+        return self.edit_minutes_left >= settings.COMMENT_EDIT_WINDOW_MINUTES
 
 
 @dataclass
@@ -290,15 +298,23 @@ def subtree(comment: Comment, user, *, after: str | None = None) -> list[Entry]:
 
 
 def for_reader(entries, user):
-    """What this reader may do with each comment: whether they liked it, may edit it."""
+    """What this reader did and may do with each comment: liked or reported it, may
+    still edit it (and for how long). One query, however many comments."""
     if not user.is_authenticated or not entries:
         return
     ids = {entry.comment.pk for entry in entries if not entry.is_more}
-    liked = set(
-        Like.objects.filter(reader=user, comment_id__in=ids).values_list("comment_id", flat=True)
+    likes = Like.objects.filter(reader=user, comment_id__in=ids).values_list(
+        "comment_id", Value("like")
     )
+    reports = Report.objects.filter(reporter=user, comment_id__in=ids).values_list(
+        "comment_id", Value("report")
+    )
+    done = set(likes.union(reports, all=True))
     for entry in entries:
         if entry.is_more:
             continue
-        entry.liked = entry.comment.pk in liked
+        entry.liked = (entry.comment.pk, "like") in done
+        entry.reported = (entry.comment.pk, "report") in done
         entry.editable = can_edit(entry.comment, user)
+        if entry.editable:
+            entry.edit_minutes_left = edit_minutes_left(entry.comment)
