@@ -176,7 +176,11 @@ def more_replies(request, pk):
         entries = threads.replies_page(comment, request.user, after=after)
     except BadCursor as error:
         return refused(request, str(error), 400)
-    context = {"entries": entries, "article": comment.article}
+    context = {
+        "entries": entries,
+        "article": comment.article,
+        "voice": voice(article=comment.article, user=request.user),
+    }
     return render(request, "comments/discussion.html#entries", context)
 
 
