@@ -246,6 +246,8 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         was_published = change and Article.objects.get(pk=obj.pk).is_published
+        if "comments_closed" in form.changed_data:
+            publishing.comments_closed_changed(obj)
         super().save_model(request, obj, form, change)
         if change:
             publishing.record_discussion_changes(obj, actor=request.user, fields=form.changed_data)

@@ -47,6 +47,8 @@ class Article(models.Model):
     lead = models.TextField(blank=True, help_text="First paragraph; used for summaries and meta.")
     keywords = models.JSONField(default=list, blank=True)
     comments_closed = models.BooleanField(default=False, help_text="Refuse new comments.")
+    # Readers are told since when; set and cleared with comments_closed (publishing.py).
+    comments_closed_at = models.DateTimeField(null=True, blank=True, editable=False)
     premoderate = models.BooleanField(
         default=False, help_text="Hold every new comment for a moderator."
     )

@@ -144,6 +144,9 @@ def set_discussion(articles, *, actor, **changes) -> int:
             continue
         for name in fields:
             setattr(article, name, changes[name])
+        if "comments_closed" in fields:
+            comments_closed_changed(article)
+            fields.append("comments_closed_at")
         article.save(update_fields=fields)
         record_discussion_changes(article, actor=actor, fields=fields)
         changed += 1
@@ -163,3 +166,21 @@ def record_discussion_changes(article: Article, *, actor, fields):
                 subject=article.title,
                 url=article.get_absolute_url(),
             )
+
+
+def comments_closed_changed(article: Article):
+    """An editor ticked or cleared "comments closed" on the article about to be saved."""
+    article.comments_closed_at = timezone.now() if article.comments_closed else None
+
+
+def discussion_continues_in(article: Article) -> Article | None:
+    """The story's latest published piece after this one whose comments are open."""
+    root = article.story_root_id
+    return (
+        Article.objects.published()
+        .filter(Q(pk=root) | Q(story_id=root), comments_closed=False)
+        .filter(published_at__gt=article.published_at)
+        .only("title", "slug", "published_at")
+        .order_by("-published_at", "-pk")
+        .first()
+    )

@@ -366,6 +366,7 @@ COMMENT_CLASSIFIER_URL = os.environ.get("COMMENT_CLASSIFIER_URL", "")
 COMMENT_CLASSIFIER_TIMEOUT = env_int("COMMENT_CLASSIFIER_TIMEOUT", 2)
 COMMENTS_AUTO_APPROVE = env_bool("COMMENTS_AUTO_APPROVE", False)
 COMMENT_RATE_PER_READER = os.environ.get("COMMENT_RATE_PER_READER", "5/m")
+COMMENT_PREVIEW_RATE_PER_READER = os.environ.get("COMMENT_PREVIEW_RATE_PER_READER", "30/m")
 COMMENT_EDIT_WINDOW_MINUTES = env_int("COMMENT_EDIT_WINDOW_MINUTES", 15)
 # Each edit goes back through moderation and out to every live reader: edits are
 # limited per reader, and a comment keeps at most COMMENT_MAX_VERSIONS versions.

@@ -3,8 +3,10 @@
 from django.conf import settings
 from django.urls import reverse
 
+from articles.publishing import discussion_continues_in
 from comments import threads
 from comments.forms import CommentForm
+from comments.rules import voice
 from comments.services import editors_picks
 from polls.models import Vote
 
@@ -41,6 +43,16 @@ def discussion_context(*, article, user, poll=None, sort=None, cursor=None) -> d
         "comment_count": poll.comment_count if poll else article.comment_count,
         "picks": editors_picks(article, poll),
         "edit_window": settings.COMMENT_EDIT_WINDOW_MINUTES,
+        **where_reader_acts(article=article, user=user),
+    }
+
+
+def where_reader_acts(*, article, user) -> dict:
+    """What the reader may say on the article (rules.Voice) and, once its comments are
+    closed, where its discussion continues."""
+    return {
+        "voice": voice(article=article, user=user),
+        "continues_in": discussion_continues_in(article) if article.comments_closed else None,
     }
 
 

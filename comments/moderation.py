@@ -396,6 +396,21 @@ def _premoderation(run: _Run):
     return (HOLD, reasons) if reasons else None
 
 
+# What the author reads beside a comment the pipeline rejected ("not published: …"): the
+# phase in the reader's words, never the moderators' detail (which words, which score).
+READER_REASONS = {
+    "author": "Your account cannot take part in discussions at the moment",
+    "closed": "Comments on this article were closed",
+    "length": "It has no text to show, or is too long",
+    "duplicate": "You had just posted the same text",
+}
+AGAINST_GUIDELINES = "Against the community guidelines"
+
+
+def reason_for_author(phase: str) -> str:
+    return READER_REASONS.get(phase, AGAINST_GUIDELINES)
+
+
 _PHASES = [
     ("author", _author),
     ("closed", _closed),

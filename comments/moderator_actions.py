@@ -35,6 +35,9 @@ REJECTION_REASONS = (
     "Other",
 )
 
+# Beside each comment a ban rejected, for its author.
+BANNED = "Your account was banned from the discussions"
+
 # A ban may reject everything the author still has in these states.
 REJECTED_ON_BAN = (Comment.Status.PENDING, Comment.Status.HELD, Comment.Status.APPROVED)
 
@@ -123,16 +126,11 @@ def reject(*, comment: Comment, moderator, reason: str) -> ModerationDecision:
     return _reject(_locked(comment), moderator, reason, public_reason=reason)
 
 
-def _reject(comment: Comment, moderator, reason: str, *, public_reason: str | None):
+def _reject(comment: Comment, moderator, reason: str, *, public_reason: str):
     if comment.status != Comment.Status.REJECTED:
-        _tell_author(
-            comment, f"was not published: {public_reason}" if public_reason else "was not published"
-        )
+        _tell_author(comment, f"was not published: {public_reason}")
     reject_comment(comment.pk)
-    changes = {"featured": False}
-    if public_reason is not None:
-        changes["public_reason"] = public_reason
-    Comment.objects.filter(pk=comment.pk).update(**changes)
+    Comment.objects.filter(pk=comment.pk).update(featured=False, public_reason=public_reason)
     return _decide(comment, moderator, ModerationDecision.Outcome.REJECT, reason)
 
 
@@ -185,7 +183,7 @@ def ban_author(*, user, moderator, reject_comments: bool = False) -> AuthorStand
             .filter(author=user, status__in=REJECTED_ON_BAN)
             .order_by("pk")
         )
-        rejected = [_reject(c, moderator, "ban author", public_reason=None) for c in comments]
+        rejected = [_reject(c, moderator, "ban author", public_reason=BANNED) for c in comments]
         message = f"Banned; {len(rejected)} of their comments rejected."
     _log(moderator, standing, message)
     return standing

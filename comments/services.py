@@ -19,6 +19,7 @@ from comments.models import (
     Report,
 )
 from comments.rendering import BodyError, clean_body, mentioned, render_body
+from comments.moderation import reason_for_author
 from comments.rules import CommentRefused, Conflict, NotAllowed, can_moderate, edit_refusal
 from comments.scoring import wilson_lower_bound
 from polls.models import Poll, Vote
@@ -116,6 +117,13 @@ def _readers_named(text: str) -> set[str]:
     return set(readers.values_list("username", flat=True))
 
 
+def preview_body(body: str) -> str:
+    """The HTML the comment would be published with (the same cleaning, Markdown and
+    sanitizer as post_comment); CommentRefused says what to change first."""
+    text = _clean(body)
+    return render_body(text, _readers_named(text))
+
+
 def _clean(body: str) -> str:
     try:
         return clean_body(body)
@@ -177,7 +185,8 @@ def record_verdict(comment_id: int, version: int, verdict) -> bool:
     if verdict.outcome == ModerationDecision.Outcome.APPROVE:
         _approve_locked(comment, also=also)
     elif verdict.outcome == ModerationDecision.Outcome.REJECT:
-        _reject_locked(comment, also=also)
+        comment.public_reason = reason_for_author(verdict.phase)
+        _reject_locked(comment, also=[*also, "public_reason"])
     else:
         comment.status = Comment.Status.HELD
         comment.save(update_fields=["status", *also])
@@ -292,6 +301,10 @@ def is_barred(user) -> bool:
     return AuthorStanding.objects.filter(
         Q(banned_at__isnull=False) | Q(suspended_until__gt=now), user=user
     ).exists()
+
+
+def has_reported(comment: Comment, reader) -> bool:
+    return Report.objects.filter(comment=comment, reporter=reader).exists()
 
 
 def _check_can_react(comment: Comment, reader):

@@ -9,12 +9,10 @@ import operator
 from dataclasses import dataclass, field
 from functools import reduce
 
-from django.db.models import Count, Exists, OuterRef, Q, Window
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Q, Value, Window
 from django.db.models.functions import Length, RowNumber, Substr
 
-from briefing_site.models import Mute
-from comments.models import Comment, Like, visible_to_q
-from comments.rules import can_edit
 
 THREADS_PER_PAGE = 20
 REPLIES_SHOWN = 3
@@ -47,12 +45,19 @@ class Entry:
     more: int = 0  # set on a "show N more replies" entry for this comment's children
     after: str = ""  # on a "more" entry: the path of the last reply already shown
     liked: bool = False
+    reported: bool = False  # by this reader: "Reported" instead of a second report
     editable: bool = False
     muted: bool = False  # its author is muted by this reader: the comment is folded
+    edit_minutes_left: int = 0
 
     @property
     def is_more(self):
         return self.more > 0
+
+    @property
+    def edit_window_whole(self) -> bool:
+        """Just posted: the author has the whole edit window still before them."""
+        return self.edit_minutes_left >= settings.COMMENT_EDIT_WINDOW_MINUTES
 
 
 @dataclass
@@ -301,21 +306,29 @@ def muted_by(user) -> frozenset[int]:
 
 
 def for_reader(entries, user) -> frozenset[int]:
-    """What this reader may do with each comment (whether they liked it, may edit it)
-    and whether it is folded, its author muted by them; returns whom they muted."""
+    """What this reader did and may do with each comment (liked or reported it, may
+    still edit it and for how long) and whether it is folded, its author muted by them;
+    returns whom they muted."""
     if not user.is_authenticated:
         return frozenset()
     muted = muted_by(user)
     if not entries:
         return muted
     ids = {entry.comment.pk for entry in entries if not entry.is_more}
-    liked = set(
-        Like.objects.filter(reader=user, comment_id__in=ids).values_list("comment_id", flat=True)
+    likes = Like.objects.filter(reader=user, comment_id__in=ids).values_list(
+        "comment_id", Value("like")
     )
+    reports = Report.objects.filter(reporter=user, comment_id__in=ids).values_list(
+        "comment_id", Value("report")
+    )
+    done = set(likes.union(reports, all=True))
     for entry in entries:
         if entry.is_more:
             continue
-        entry.liked = entry.comment.pk in liked
+        entry.liked = (entry.comment.pk, "like") in done
+        entry.reported = (entry.comment.pk, "report") in done
         entry.editable = can_edit(entry.comment, user)
+        if entry.editable:
+            entry.edit_minutes_left = edit_minutes_left(entry.comment)
         entry.muted = entry.comment.author_id in muted
     return muted

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseRedirect
@@ -11,10 +12,12 @@ from django_ratelimit.decorators import ratelimit
 
 from articles.models import Article
 from briefing_site.ids import database_id
+from briefing_site.refusals import refused
 from comments import services, threads
-from comments.discussion import discussion_context, discussion_url
+from comments.discussion import discussion_context, discussion_url, where_reader_acts
 from comments.forms import CommentForm, ReportForm
 from comments.models import Comment
+from comments.rules import voice
 from comments.services import (
     CommentRefused,
     delete_comment,
@@ -31,17 +34,32 @@ from polls.voters import read_voter_quietly
 TOO_FAST = "You are posting too fast. Wait a minute and try again."
 
 
+def _previewing(request) -> bool:
+    return "preview" in request.POST
+
+
 def comment_rate(group, request):
-    return settings.COMMENT_RATE_PER_READER
+    return None if _previewing(request) else settings.COMMENT_RATE_PER_READER
 
 
 rate_limited = ratelimit(key="user_or_ip", rate=comment_rate, method="POST", block=False)
+
+TOO_MANY_PREVIEWS = "You are asking for previews too fast. Wait a minute and try again."
+
+
+def preview_rate(group, request):
+    return settings.COMMENT_PREVIEW_RATE_PER_READER if _previewing(request) else None
+
+
+# A preview saves nothing, so it does not use up the reader's posts or edits; it
+# renders Markdown all the same, so it has its own limit.
+previews_limited = ratelimit(key="user", rate=preview_rate, method="POST", block=False)
 
 TOO_MANY_EDITS = "You are editing too fast. Wait a minute and try again."
 
 
 def edit_rate(group, request):
-    return settings.COMMENT_EDIT_RATE_PER_READER
+    return None if _previewing(request) else settings.COMMENT_EDIT_RATE_PER_READER
 
 
 # Every edit is moderated again and redrawn for every live reader.
@@ -94,11 +112,6 @@ def _back_to(comment):
     return f"{comment.article.get_absolute_url()}#c{comment.pk}"
 
 
-def _refused_page(request, reason, status):
-    """The site's own page for a refusal, with the reason (htmx shows it as it comes)."""
-    return render(request, "403.html", {"exception": reason}, status=status)
-
-
 def _redirect(url):
     response = HttpResponseRedirect(url)
     response.status_code = 303
@@ -123,7 +136,7 @@ def discussion(request, slug):
             cursor=request.GET.get("after"),
         )
     except BadCursor as error:
-        return HttpResponse(str(error), status=400, content_type="text/plain")
+        return refused(request, str(error), 400)
     if request.htmx:
         partial = "thread-page" if request.GET.get("after") else "discussion"
         return render(request, f"comments/discussion.html#{partial}", context)
@@ -144,7 +157,7 @@ def detail(request, pk):
     try:
         entries = threads.subtree(comment, request.user, after=after)
     except BadCursor as error:
-        return HttpResponse(str(error), status=400, content_type="text/plain")
+        return refused(request, str(error), 400)
     context = {
         "comment": comment,
         "article": comment.article,
@@ -153,6 +166,7 @@ def detail(request, pk):
         "muted": threads.muted_by(request.user),
         "continued": bool(after),
         "back_url": _back_to(comment),
+        **where_reader_acts(article=comment.article, user=request.user),
     }
     return render(request, "comments/detail.html", context)
 
@@ -168,8 +182,12 @@ def more_replies(request, pk):
     try:
         entries = threads.replies_page(comment, request.user, after=after)
     except BadCursor as error:
-        return HttpResponse(str(error), status=400, content_type="text/plain")
-    context = {"entries": entries, "article": comment.article}
+        return refused(request, str(error), 400)
+    context = {
+        "entries": entries,
+        "article": comment.article,
+        "voice": voice(article=comment.article, user=request.user),
+    }
     return render(request, "comments/discussion.html#entries", context)
 
 
@@ -185,17 +203,24 @@ def _entry_response(request, comment, article, status=200):
     threads.for_reader([entry], request.user)
     if not entry.shown and comment.numchild == 0:
         return HttpResponse("", status=status)  # gone: the swap removes it
-    context = {"entry": entry, "article": article}
+    context = {
+        "entry": entry,
+        "article": article,
+        "voice": voice(article=article, user=request.user),
+    }
     return render(request, "comments/discussion.html#entry", context, status=status)
 
 
 # Writing
 
 
-def _submit(request, form, **where):
+def _submit(request, form, reader_voice, **where):
     """Post the form's comment; returns (comment, "", 201) or (None, error, status)."""
     if getattr(request, "limited", False):
         return None, TOO_FAST, 429
+    if reader_voice.barred:
+        # The page offered no form; this one came from a page older than the decision.
+        return None, BARRED, 409
     if not form.is_valid():
         return None, "", 422
     try:
@@ -205,9 +230,25 @@ def _submit(request, form, **where):
             show_stance=form.cleaned_data["show_stance"],
             **where,
         )
-    except CommentRefused as refused:
-        return None, str(refused), refused.status
+    except CommentRefused as refusal:
+        return None, str(refusal), refusal.status
     return comment, "", 201
+
+
+BARRED = "Your account cannot take part in discussions at the moment."
+NO_STANCE = (
+    "Your comment is posted without an answer beside your name: "
+    "you have not answered this question."
+)
+
+
+def _stance_notice(request, form, comment) -> str:
+    """Tell a reader who asked to show their answer, but gave none, why none shows."""
+    if comment.poll_id and form.cleaned_data["show_stance"] and comment.stance_id is None:
+        if not request.htmx:
+            messages.info(request, NO_STANCE)
+        return NO_STANCE
+    return ""
 
 
 def _form_response(request, context, partial, *, status=200, target=None, swap="innerHTML"):
@@ -219,45 +260,64 @@ def _form_response(request, context, partial, *, status=200, target=None, swap="
     return reswap(retarget(response, target), swap) if target else response
 
 
+def _preview(request, form, context):
+    """The text as it would be published, posting nothing: to htmx the preview alone;
+    without JavaScript the form's page again, the text kept and the preview below it."""
+    error, status = "", 200
+    if getattr(request, "limited", False):
+        error, status = TOO_MANY_PREVIEWS, 429
+    elif form.is_valid():
+        try:
+            context["preview_html"] = services.preview_body(form.cleaned_data["body"])
+        except CommentRefused as refusal:
+            error, status = str(refusal), refusal.status
+    else:
+        error, status = " ".join(form.errors.get("body", [])), 422
+    context["form"] = form
+    if request.htmx:
+        context["preview_error"] = error
+        return render(request, "comments/discussion.html#preview", context, status=status)
+    if error and not form.errors:
+        form.add_error("body" if status == 422 else None, error)
+    return render(request, "comments/compose.html", context, status=status)
+
+
 @require_POST
 @login_required
 @rate_limited
+@previews_limited
 def post(request, slug):
     article = _article(slug, request.user)
     poll = _poll_of(article, request.POST.get("poll"))
     form = CommentForm(request.POST)
     key = f"poll-{poll.pk}" if poll else "article"
-    comment, error, status = _submit(request, form, article=article, poll=poll)
-    if comment is not None:
-        if not request.htmx:
-            return _redirect(_back_to(comment))
-        comment.refresh_from_db()
-        entry = Entry(comment, 1)
-        threads.for_reader([entry], request.user)
-        return render(
-            request,
-            "comments/discussion.html#posted",
-            {
-                "entry": entry,
-                "form": CommentForm(),
-                "article": article,
-                "poll": poll,
-                "key": key,
-                "can_show_stance": form.cleaned_data["show_stance"],
-            },
-        )
-    if status == 409 and not request.htmx:
-        return _refused_page(request, error, status)
-    if error:
-        form.add_error("body" if status == 422 else None, error)
+    reader_voice = voice(article=article, user=request.user)
     context = {
         "form": form,
         "article": article,
         "poll": poll,
         "key": key,
         "action": "post",
-        "can_show_stance": poll is not None,
+        "voice": reader_voice,
+        "back_url": f"{discussion_url(article, poll) if poll else article.get_absolute_url()}"
+        f"#discussion-{key}",
     }
+    if _previewing(request):
+        return _preview(request, form, context)
+    comment, error, status = _submit(request, form, reader_voice, article=article, poll=poll)
+    if comment is not None:
+        notice = _stance_notice(request, form, comment)
+        if not request.htmx:
+            return _redirect(_back_to(comment))
+        comment.refresh_from_db()
+        entry = Entry(comment, 1)
+        threads.for_reader([entry], request.user)
+        context.update(entry=entry, form=CommentForm(), notice=notice)
+        return render(request, "comments/discussion.html#posted", context)
+    if status == 409 and not request.htmx:
+        return refused(request, error, status)
+    if error:
+        form.add_error("body" if status == 422 else None, error)
     return _form_response(
         request, context, "compose", status=status, target=f"#compose-{key}", swap="outerHTML"
     )
@@ -266,29 +326,42 @@ def post(request, slug):
 @require_http_methods(["GET", "POST"])
 @login_required
 @rate_limited
+@previews_limited
 def reply(request, pk):
     parent = _comment(request, pk)
-    context = {"parent": parent, "article": parent.article, "action": "reply"}
+    reader_voice = voice(article=parent.article, user=request.user)
+    context = {
+        "parent": parent,
+        "article": parent.article,
+        "action": "reply",
+        "voice": reader_voice,
+    }
     if request.method == "GET":
         if parent.article.comments_closed:
-            return _refused_page(request, services.COMMENTS_CLOSED, 409)
+            return refused(request, services.COMMENTS_CLOSED, 409)
+        if reader_voice.barred:
+            return refused(request, BARRED, 409)
         context["form"] = CommentForm()
         return _form_response(request, context, "reply-form")
 
     form = CommentForm(request.POST)
     context["form"] = form
-    comment, error, status = _submit(request, form, article=parent.article, parent=parent)
+    if _previewing(request):
+        return _preview(request, form, context)
+    comment, error, status = _submit(
+        request, form, reader_voice, article=parent.article, parent=parent
+    )
     if comment is not None:
+        notice = _stance_notice(request, form, comment)
         if not request.htmx:
             return _redirect(_back_to(comment))
         comment.refresh_from_db()
         entry = Entry(comment, min(comment.depth, threads.MAX_INDENT))
         threads.for_reader([entry], request.user)
-        return render(
-            request, "comments/discussion.html#replied", {"entry": entry, "parent": parent}
-        )
+        context.update(entry=entry, notice=notice)
+        return render(request, "comments/discussion.html#replied", context)
     if status == 409 and not request.htmx:
-        return _refused_page(request, error, status)
+        return refused(request, error, status)
     if error:
         form.add_error("body", error)
     return _form_response(
@@ -299,20 +372,28 @@ def reply(request, pk):
 @require_http_methods(["GET", "POST"])
 @login_required
 @edits_limited
+@previews_limited
 def edit(request, pk):
     comment = _comment(request, pk)
     if comment.author_id != request.user.pk:
         raise PermissionDenied("Only its author can edit a comment.")
-    context = {"comment": comment, "article": comment.article, "action": "edit"}
+    context = {
+        "comment": comment,
+        "article": comment.article,
+        "action": "edit",
+        "voice": voice(article=comment.article, user=request.user),
+    }
     if request.method == "GET":
         refusal = services.edit_refusal(comment, request.user)
         if refusal is not None:
-            return _refused_page(request, str(refusal), 409)
+            return refused(request, str(refusal), 409)
         context["form"] = CommentForm(initial={"body": comment.body})
         return _form_response(request, context, "edit-form")
 
     form = CommentForm(request.POST)
     context["form"] = form
+    if _previewing(request):
+        return _preview(request, form, context)
     if getattr(request, "limited", False):
         form.add_error(None, TOO_MANY_EDITS)
         status = 429
@@ -321,11 +402,11 @@ def edit(request, pk):
             comment = edit_comment(
                 comment=comment, editor=request.user, body=form.cleaned_data["body"]
             )
-        except CommentRefused as refused:
-            if refused.status == 409 and not request.htmx:
-                return _refused_page(request, str(refused), refused.status)
-            form.add_error("body", str(refused))
-            status = refused.status
+        except CommentRefused as refusal:
+            if refusal.status == 409 and not request.htmx:
+                return refused(request, str(refusal), refusal.status)
+            form.add_error("body", str(refusal))
+            status = refusal.status
         else:
             if request.htmx:
                 return _entry_response(request, comment, context["article"])
@@ -348,8 +429,8 @@ def delete(request, pk):
     article = comment.article
     try:
         comment = delete_comment(comment=comment, actor=request.user)
-    except CommentRefused as refused:
-        return HttpResponse(str(refused), status=refused.status)
+    except CommentRefused as refusal:
+        return refused(request, str(refusal), refusal.status)
     if request.htmx:
         return _entry_response(request, comment, article)
     return _redirect(_back_to(comment))
@@ -361,8 +442,8 @@ def like(request, pk):
     comment = _comment(request, pk)
     try:
         liked, comment = toggle_like(comment=comment, reader=request.user)
-    except CommentRefused as refused:
-        return HttpResponse(str(refused), status=refused.status)
+    except CommentRefused as refusal:
+        return refused(request, str(refusal), refusal.status)
     if request.htmx:
         entry = Entry(comment, 1, liked=liked)
         return render(request, "comments/discussion.html#like", {"entry": entry})
@@ -377,7 +458,9 @@ def report(request, pk):
     form = ReportForm(request.POST if request.method == "POST" else None)
     context = {"comment": comment, "form": form, "done": False}
     status = 200
-    if request.method == "POST":
+    if request.method == "GET" and services.has_reported(comment, request.user):
+        context.update(done=True, already=True)
+    elif request.method == "POST":
         if getattr(request, "limited", False):
             form.add_error(None, TOO_MANY_REPORTS)
             status = 429
@@ -389,9 +472,9 @@ def report(request, pk):
                     reason=form.cleaned_data["reason"],
                     note=form.cleaned_data["note"],
                 )
-            except CommentRefused as refused:
-                form.add_error(None, str(refused))
-                status = refused.status
+            except CommentRefused as refusal:
+                form.add_error(None, str(refusal))
+                status = refusal.status
             else:
                 if not request.htmx:
                     return _redirect(_back_to(comment))
@@ -413,7 +496,7 @@ def pick(request, pk):
             comment=comment, actor=request.user, picked=request.POST.get("picked") != "0"
         )
     except CommentRefused as refusal:
-        return HttpResponse(str(refusal), status=refusal.status, content_type="text/plain")
+        return refused(request, str(refusal), refusal.status)
     if request.htmx:
         return _entry_response(request, comment, comment.article)
     return HttpResponseRedirect(comment.get_absolute_url())
