@@ -18,8 +18,8 @@ from comments.models import (
     ModerationSettings,
     Report,
 )
-from comments.rendering import BodyError, clean_body, mentioned, render_body
 from comments.moderation import reason_for_author
+from comments.rendering import BodyError, clean_body, mentioned, render_body
 from comments.rules import CommentRefused, Conflict, NotAllowed, can_moderate, edit_refusal
 from comments.scoring import wilson_lower_bound
 from polls.models import Poll, Vote

@@ -13,6 +13,9 @@ from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, Value, Window
 from django.db.models.functions import Length, RowNumber, Substr
 
+from briefing_site.models import Mute
+from comments.models import Comment, Like, Report, visible_to_q
+from comments.rules import can_edit, edit_minutes_left
 
 THREADS_PER_PAGE = 20
 REPLIES_SHOWN = 3
