@@ -113,12 +113,12 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.action(description="Close comments on the selected articles", permissions=["change"])
     def close_comments(self, request, queryset):
-        count = queryset.update(comments_closed=True)
+        count = publishing.set_comments_closed(queryset, closed=True)
         self.message_user(request, f"Comments closed on {count} article(s).", messages.SUCCESS)
 
     @admin.action(description="Open comments on the selected articles", permissions=["change"])
     def open_comments(self, request, queryset):
-        count = queryset.update(comments_closed=False)
+        count = publishing.set_comments_closed(queryset, closed=False)
         self.message_user(request, f"Comments open on {count} article(s).", messages.SUCCESS)
 
     def get_queryset(self, request):
@@ -249,6 +249,8 @@ class ArticleAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         if obj.is_published and not was_published:
             publishing.announce(obj)
+        elif change and "comments_closed" in form.changed_data:
+            publishing.comments_changed_state(obj)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

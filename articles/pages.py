@@ -8,6 +8,7 @@ from articles import following, publishing
 from articles.models import Block, FollowupQuestion, Section
 from briefing_site import events
 from comments.discussion import discussion_context
+from comments.live import reader_key
 from polls.cards import poll_cards
 from polls.models import Choice, Poll
 from polls.results import results_card
@@ -56,7 +57,14 @@ def article_page(request, article, *, poll_feedback=None) -> dict:
         "live": article.is_published,
         "live_since": live_since or "",
         **_story(request.user, article),
-        **discussion_context(article=article, user=request.user, sort=request.GET.get("sort")),
+        "live_reader": reader_key(request.user),
+        **discussion_context(
+            article=article,
+            user=request.user,
+            sort=request.GET.get("sort"),
+            page_url=article.get_absolute_url(),
+            questions=polls,
+        ),
     }
 
 

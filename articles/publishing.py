@@ -10,6 +10,7 @@ from articles import live
 from articles.models import Article
 from articles.tasks import tell_followers
 from briefing_site.tasks import enqueue_or_leave_to_sweeper
+from comments import live as comments_live
 
 
 class PublishingError(Exception):
@@ -94,6 +95,31 @@ def announce(article: Article):
     )
     live.followup_published(article, list(earlier))
     transaction.on_commit(lambda: _queue_followers(article.pk))
+
+
+@transaction.atomic
+def set_comments_closed(articles, *, closed: bool = True) -> int:
+    """Close (or open) comments on these articles; returns how many changed. Readers with
+    one of them open see it at once: a closed discussion loses its composer and Reply links."""
+    chosen = Article.objects.filter(pk__in=articles.values("pk"))
+    changed = list(chosen.select_for_update().exclude(comments_closed=closed))
+    Article.objects.filter(pk__in=[article.pk for article in changed]).update(
+        comments_closed=closed
+    )
+    for article in changed:
+        article.comments_closed = closed
+        comments_changed_state(article)
+    return len(changed)
+
+
+def comments_changed_state(article: Article):
+    """Tell the article's open pages that it now takes comments, or no longer does."""
+    if not article.is_published:
+        return
+    if article.comments_closed:
+        comments_live.comments_closed(article)
+    else:
+        comments_live.comments_opened(article)
 
 
 def _queue_followers(followup_id: int):

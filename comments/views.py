@@ -12,7 +12,12 @@ from django_ratelimit.decorators import ratelimit
 from articles.models import Article
 from briefing_site.ids import database_id
 from comments import services, threads
-from comments.discussion import discussion_context, discussion_url
+from comments.discussion import (
+    discussion_context,
+    discussion_key,
+    discussion_url,
+    page_number,
+)
 from comments.forms import CommentForm, ReportForm
 from comments.models import Comment
 from comments.services import (
@@ -109,7 +114,8 @@ def _redirect(url):
 @require_GET
 @vary_on_headers("HX-Request")
 def discussion(request, slug):
-    """A discussion page: the article's, or a question's (`?poll=`), in `?sort=` order."""
+    """A discussion page: the article's, or a question's (`?poll=`), in `?sort=` order,
+    continued after `?after=` (what "show more" appends) or at page `?page=`."""
     article = _article(slug, request.user)
     poll = _poll_of(article, request.GET.get("poll"))
     try:
@@ -119,6 +125,8 @@ def discussion(request, slug):
             poll=poll,
             sort=request.GET.get("sort"),
             cursor=request.GET.get("after"),
+            number=page_number(request.GET.get("page")),
+            page_url=_shown_on(request, article, poll),
         )
     except BadCursor as error:
         return HttpResponse(str(error), status=400, content_type="text/plain")
@@ -126,6 +134,23 @@ def discussion(request, slug):
         partial = "thread-page" if request.GET.get("after") else "discussion"
         return render(request, f"comments/discussion.html#{partial}", context)
     return render(request, "comments/discussion.html", context)
+
+
+def _shown_on(request, article, poll) -> str | None:
+    """The address of the page this discussion is shown on, when an order chosen in it
+    belongs in that address: the article's own discussion on the article page, or the
+    discussion page itself (a question's discussion opened inside the article page has
+    no address of its own there)."""
+    own_page = discussion_url(article, poll)
+    if not request.htmx:
+        return own_page
+    shown_on = request.htmx.current_url_abs_path or ""
+    path = shown_on.split("?", 1)[0].split("#", 1)[0]
+    if path == article.get_absolute_url():
+        return path if poll is None else None
+    if path == own_page.split("?", 1)[0]:
+        return own_page
+    return None
 
 
 @require_GET
@@ -219,7 +244,7 @@ def post(request, slug):
     article = _article(slug, request.user)
     poll = _poll_of(article, request.POST.get("poll"))
     form = CommentForm(request.POST)
-    key = f"poll-{poll.pk}" if poll else "article"
+    key = discussion_key(poll)
     comment, error, status = _submit(request, form, article=article, poll=poll)
     if comment is not None:
         if not request.htmx:
@@ -237,6 +262,7 @@ def post(request, slug):
                 "poll": poll,
                 "key": key,
                 "can_show_stance": form.cleaned_data["show_stance"],
+                "comment_count": threads.discussion_count(article.pk, poll.pk if poll else None),
             },
         )
     if status == 409 and not request.htmx:
