@@ -226,17 +226,23 @@
 
   // A reader's own comment can arrive live (approved at once) before the answer to
   // their post: the answer's copy, swapped in last, is the one kept, and nothing waits
-  // to be announced for it.
+  // to be announced for it. The answer may have been rendered before the approval
+  // the page has already shown: the kept copy is then fetched as it now is.
   document.addEventListener("htmx:load", function (event) {
     var entry = event.target;
     if (!entry.id || !entry.classList || !entry.classList.contains("comment-entry")) {
       return;
     }
+    var doubled = false;
     document.querySelectorAll('[id="' + entry.id + '"]').forEach(function (other) {
       if (other !== entry) {
         other.remove();
+        doubled = true;
       }
     });
+    if (doubled && entry.hasAttribute("data-mine") && !busy(entry)) {
+      refresh(entry);
+    }
     forget(parseInt(entry.id.slice(1), 10));
     var discussion = entry.closest(".discussion");
     var empty = discussion && discussion.querySelector(".comments-empty");
@@ -284,10 +290,16 @@
       })
       .then(function (html) {
         var element = html.trim() ? fragment(html) : null;
-        if (!element || document.getElementById("c" + data.id)) {
-          return; // the answer to the post got there first
+        var there = document.getElementById("c" + data.id);
+        if (!element) {
+          return;
         }
-        if (parent && parent.isConnected) {
+        if (there) {
+          // The answer to the post got there first, perhaps as it was before approval.
+          if (!busy(there)) {
+            place(element, "replace", there);
+          }
+        } else if (parent && parent.isConnected) {
           placeReply(element, parent);
         } else if (!data.parent && listFor(data)) {
           place(element, "start", listFor(data));
