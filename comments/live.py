@@ -16,7 +16,7 @@ from django.utils.crypto import salted_hmac
 
 from briefing_site import events
 from comments.models import Comment
-from comments.threads import MAX_INDENT, Entry, discussion_count
+from comments.threads import MAX_INDENT, Entry, discussion_count, in_questions
 
 
 def reader_key(user) -> str:
@@ -83,7 +83,10 @@ def comments_opened(article):
 def comment_payload(comment_id: int) -> dict | None:
     """The comment as live readers receive it; None when it is no longer visible."""
     comment = (
-        Comment.objects.select_related("article", "author", "stance").filter(pk=comment_id).first()
+        Comment.objects.select_related("article", "author", "stance", "poll")
+        .annotate(in_questions=in_questions("article_id"))
+        .filter(pk=comment_id)
+        .first()
     )
     if comment is None or not comment.is_visible_to(None):
         return None
@@ -108,7 +111,11 @@ def comment_payload(comment_id: int) -> dict | None:
         "depth": comment.depth,
         "author": _author_key(comment.author_id) if comment.author_id else "",
         "url": comment.urls["detail"],
-        "count": discussion_count(comment.article_id, comment.poll_id),
+        "count": (
+            comment.poll.comment_count
+            if comment.poll
+            else max(0, comment.article.comment_count - comment.in_questions)
+        ),
         "html": _render(entry, _SomeSignedInReader()),
         "html_anonymous": _render(entry, _AnonymousReader()),
     }

@@ -9,7 +9,7 @@ import operator
 from dataclasses import dataclass, field
 from functools import reduce
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum, Window
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum, Window
 from django.db.models.functions import Coalesce, Length, RowNumber, Substr
 
 from articles.models import Article
@@ -120,11 +120,24 @@ def discussion_count(article_id: int, poll_id: int | None = None) -> int:
         return Poll.objects.filter(pk=poll_id).values_list("comment_count", flat=True).first() or 0
     counts = (
         Article.objects.filter(pk=article_id)
-        .annotate(in_questions=Coalesce(Sum("polls__comment_count"), 0))
+        .annotate(in_questions=in_questions())
         .values_list("comment_count", "in_questions")
         .first()
     )
     return max(0, counts[0] - counts[1]) if counts else 0
+
+
+def in_questions(article="pk"):
+    """The published comments under an article's questions (`article` names the outer
+    query's article id), for a query to take along."""
+    totals = (
+        Poll.objects.filter(article=OuterRef(article))
+        .order_by()
+        .values("article")
+        .annotate(total=Sum("comment_count"))
+        .values("total")
+    )
+    return Coalesce(Subquery(totals), 0)
 
 
 def visible(comment: Comment, user) -> bool:
