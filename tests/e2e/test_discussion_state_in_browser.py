@@ -160,6 +160,7 @@ def test_an_author_posting_five_times_sees_five_comments_and_another_reader_is_t
     show = watcher.page.get_by_role("button", name="5 new comments: show")
     expect(show).to_be_visible()
     expect(watcher.page.locator("#discussion-article h2 .count")).to_have_text("(5)")
+    expect(watcher.page.get_by_text("No comments yet.")).to_have_count(0)
     snap(watcher.page, "live-watcher-announced")
     show.click()
     expect(entries(watcher.page, "Post number")).to_have_count(5)

@@ -358,6 +358,11 @@
     var count = waiting[listId] ? waiting[listId].size : 0;
     button.hidden = count === 0;
     button.textContent = count === 1 ? "1 new comment: show" : count + " new comments: show";
+    // The heading already counts them: "no comments yet" would contradict it.
+    var empty = count > 0 && button.closest(".discussion").querySelector(".comments-empty");
+    if (empty) {
+      empty.remove();
+    }
   }
 
   document.addEventListener("click", function (event) {
