@@ -253,6 +253,8 @@ class ArticleAdmin(admin.ModelAdmin):
             publishing.record_discussion_changes(obj, actor=request.user, fields=form.changed_data)
         if obj.is_published and not was_published:
             publishing.announce(obj)
+        elif change and "comments_closed" in form.changed_data:
+            publishing.comments_changed_state(obj)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -16,6 +16,19 @@ class ArticleQuerySet(models.QuerySet):
             return self
         return self.published()
 
+    def discussion_continues_in(self, article) -> "Article | None":
+        """The story's latest published piece after `article` whose comments are open:
+        where a closed discussion points its readers."""
+        root = article.story_root_id
+        return (
+            self.published()
+            .filter(Q(pk=root) | Q(story_id=root), comments_closed=False)
+            .filter(published_at__gt=article.published_at)
+            .only("title", "slug", "published_at")
+            .order_by("-published_at", "-pk")
+            .first()
+        )
+
 
 class Article(models.Model):
     class Status(models.TextChoices):

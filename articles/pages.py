@@ -9,6 +9,7 @@ from articles.models import Block, FollowupQuestion, Section
 from briefing_site import events
 from briefing_site.site_address import absolute_url
 from comments.discussion import discussion_context
+from comments.live import muted_keys, reader_key
 from polls.cards import poll_cards
 from polls.models import Choice, Poll
 from polls.results import results_card
@@ -45,6 +46,13 @@ def article_page(request, article, *, poll_feedback=None) -> dict:
         block.poll_card = cards[block.poll.pk]
     lead = sections[0] if sections and not sections[0].title else None
     body_sections = sections[1:] if lead else sections
+    discussion = discussion_context(
+        article=article,
+        user=request.user,
+        sort=request.GET.get("sort"),
+        page_url=article.get_absolute_url(),
+        questions=polls,
+    )
     return {
         "article": article,
         "lead": lead,
@@ -58,7 +66,9 @@ def article_page(request, article, *, poll_feedback=None) -> dict:
         "live": article.is_published,
         "live_since": live_since or "",
         **_story(request.user, article),
-        **discussion_context(article=article, user=request.user, sort=request.GET.get("sort")),
+        "live_reader": reader_key(request.user),
+        "live_muted": muted_keys(discussion["page"].muted),
+        **discussion,
     }
 
 

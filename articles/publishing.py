@@ -11,6 +11,7 @@ from articles.models import Article
 from articles.tasks import tell_followers
 from briefing_site import staff_log
 from briefing_site.tasks import enqueue_or_leave_to_sweeper
+from comments import live as comments_live
 
 
 class PublishingError(Exception):
@@ -97,6 +98,16 @@ def announce(article: Article):
     transaction.on_commit(lambda: _queue_followers(article.pk))
 
 
+def comments_changed_state(article: Article):
+    """Tell the article's open pages that it now takes comments, or no longer does."""
+    if not article.is_published:
+        return
+    if article.comments_closed:
+        comments_live.comments_closed(article)
+    else:
+        comments_live.comments_opened(article)
+
+
 def _queue_followers(followup_id: int):
     enqueue_or_leave_to_sweeper(tell_followers, followup_id)
 
@@ -136,9 +147,11 @@ DISCUSSION_CHANGES = {
 @transaction.atomic
 def set_discussion(articles, *, actor, **changes) -> int:
     """Close or reopen, pre-moderate or not, the comments of `articles` (a queryset);
-    returns how many changed. Each change goes on the staff log."""
+    returns how many changed. Each change goes on the staff log, and readers with one of
+    them open see it closed at once (no composer, no Reply links)."""
     changed = 0
-    for article in articles.select_for_update():
+    # By primary key alone: the admin's list query carries annotations FOR UPDATE refuses.
+    for article in Article.objects.filter(pk__in=articles.values("pk")).select_for_update():
         fields = [name for name, value in changes.items() if getattr(article, name) != value]
         if not fields:
             continue
@@ -149,6 +162,8 @@ def set_discussion(articles, *, actor, **changes) -> int:
             fields.append("comments_closed_at")
         article.save(update_fields=fields)
         record_discussion_changes(article, actor=actor, fields=fields)
+        if "comments_closed" in fields:
+            comments_changed_state(article)
         changed += 1
     return changed
 
@@ -171,16 +186,3 @@ def record_discussion_changes(article: Article, *, actor, fields):
 def comments_closed_changed(article: Article):
     """An editor ticked or cleared "comments closed" on the article about to be saved."""
     article.comments_closed_at = timezone.now() if article.comments_closed else None
-
-
-def discussion_continues_in(article: Article) -> Article | None:
-    """The story's latest published piece after this one whose comments are open."""
-    root = article.story_root_id
-    return (
-        Article.objects.published()
-        .filter(Q(pk=root) | Q(story_id=root), comments_closed=False)
-        .filter(published_at__gt=article.published_at)
-        .only("title", "slug", "published_at")
-        .order_by("-published_at", "-pk")
-        .first()
-    )

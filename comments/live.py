@@ -5,16 +5,39 @@ someone else's comment (like, reply, report), folded as a reader who muted its a
 sees it, and as an anonymous reader sees it (log in to reply). The browser picks the
 one for its reader. Nobody's own
 controls (edit, delete) travel in a broadcast: an author's page fetches its own
-view of the comment instead.
+view of the comment instead, and knows its own comments by the author's key
+(the same for the author's page, and telling nobody else who wrote what).
+
+Every change to a discussion carries its count as it now stands: each page
+shows that number, rather than adding up what it happened to receive.
 """
 
 from dataclasses import replace
 
 from django.template.loader import render_to_string
+from django.utils.crypto import salted_hmac
 
+from articles.models import Article
 from briefing_site import events
 from comments.models import Comment
-from comments.threads import MAX_INDENT, Entry
+from comments.threads import MAX_INDENT, Entry, discussion_count, in_questions
+
+
+def reader_key(user) -> str:
+    """What live events call this reader's comments by; empty for an anonymous visitor."""
+    if user is None or not user.is_authenticated:
+        return ""
+    return _author_key(user.pk)
+
+
+def muted_keys(user_ids) -> str:
+    """The keys of the readers a reader muted, for their page: those readers' comments
+    arrive folded (live events call authors by key alone)."""
+    return " ".join(sorted(_author_key(user_id) for user_id in user_ids))
+
+
+def _author_key(user_id) -> str:
+    return salted_hmac("comments.live.author", str(user_id)).hexdigest()[:20]
 
 
 class _SomeSignedInReader:
@@ -41,13 +64,47 @@ def comment_published(comment: Comment):
 
 
 def comment_removed(comment: Comment):
-    events.publish_on_commit(comment.article_id, "comment.removed", lambda: {"id": comment.pk})
+    article_id, poll_id = comment.article_id, comment.poll_id
+    events.publish_on_commit(
+        article_id,
+        "comment.removed",
+        lambda: {
+            "id": comment.pk,
+            "poll": poll_id,
+            "count": discussion_count(article_id, poll_id),
+        },
+    )
+
+
+def comments_closed(article):
+    """The article no longer takes comments: open pages lose their composers and Reply links."""
+    events.publish_on_commit(
+        article.pk,
+        "comments.closed",
+        lambda: {
+            "html": render_to_string(
+                "comments/discussion.html#closed-note",
+                {
+                    "article": article,
+                    "continues_in": Article.objects.discussion_continues_in(article),
+                },
+            )
+        },
+    )
+
+
+def comments_opened(article):
+    """The article takes comments again: open pages offer a reload for the composer."""
+    events.publish_on_commit(article.pk, "comments.opened", lambda: {})
 
 
 def comment_payload(comment_id: int) -> dict | None:
     """The comment as live readers receive it; None when it is no longer visible."""
     comment = (
-        Comment.objects.select_related("article", "author", "stance").filter(pk=comment_id).first()
+        Comment.objects.select_related("article", "author", "stance", "poll")
+        .annotate(in_questions=in_questions("article_id"))
+        .filter(pk=comment_id)
+        .first()
     )
     if comment is None or not comment.is_visible_to(None):
         return None
@@ -70,7 +127,13 @@ def comment_payload(comment_id: int) -> dict | None:
         "poll": comment.poll_id,
         "parent": parent.pk if parent else None,
         "depth": comment.depth,
-        "author": comment.author_id,
+        "author": _author_key(comment.author_id) if comment.author_id else "",
+        "url": comment.urls["detail"],
+        "count": (
+            comment.poll.comment_count
+            if comment.poll
+            else max(0, comment.article.comment_count - comment.in_questions)
+        ),
         "html": _render(entry, _SomeSignedInReader()),
         "html_anonymous": _render(entry, _AnonymousReader()),
         # For readers who muted its author (the page knows whom its reader muted).

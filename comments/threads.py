@@ -10,12 +10,14 @@ from dataclasses import dataclass, field
 from functools import reduce
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, Value, Window
-from django.db.models.functions import Length, RowNumber, Substr
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum, Value, Window
+from django.db.models.functions import Coalesce, Length, RowNumber, Substr
 
+from articles.models import Article
 from briefing_site.models import Mute
 from comments.models import Comment, Like, Report, visible_to_q
 from comments.rules import can_edit, edit_minutes_left
+from polls.models import Poll
 
 THREADS_PER_PAGE = 20
 REPLIES_SHOWN = 3
@@ -70,6 +72,8 @@ class ThreadPage:
     next_cursor: str | None
     top_level: list[Comment] = field(default_factory=list)
     muted: frozenset[int] = frozenset()  # the readers this reader muted
+    number: int = 1  # the page's number, counted in THREADS_PER_PAGE threads
+    of: int = 1  # how many such pages the discussion has (known on numbered pages)
 
 
 def encode_cursor(comment: Comment, sort: str) -> str:
@@ -120,26 +124,66 @@ def _cursor_time(value) -> dt.datetime:
     return moment
 
 
+def discussion_count(article_id: int, poll_id: int | None = None) -> int:
+    """The published comments a discussion holds, replies included: a question's own, or
+    the article's own (the article's counter also counts those under its questions)."""
+    if poll_id is not None:
+        return Poll.objects.filter(pk=poll_id).values_list("comment_count", flat=True).first() or 0
+    counts = (
+        Article.objects.filter(pk=article_id)
+        .annotate(in_questions=in_questions())
+        .values_list("comment_count", "in_questions")
+        .first()
+    )
+    return max(0, counts[0] - counts[1]) if counts else 0
+
+
+def in_questions(article="pk"):
+    """The published comments under an article's questions (`article` names the outer
+    query's article id), for a query to take along."""
+    totals = (
+        Poll.objects.filter(article=OuterRef(article))
+        .order_by()
+        .values("article")
+        .annotate(total=Sum("comment_count"))
+        .values("total")
+    )
+    return Coalesce(Subquery(totals), 0)
+
+
 def visible(comment: Comment, user) -> bool:
     return comment.is_visible_to(user)
 
 
-def thread_page(*, article, poll=None, user, sort=DEFAULT_SORT, cursor=None) -> ThreadPage:
-    """A page of top-level comments with their whole threads: three queries in all."""
+def thread_page(
+    *, article, poll=None, user, sort=DEFAULT_SORT, cursor=None, number=None
+) -> ThreadPage:
+    """A page of top-level comments with their whole threads: three queries in all.
+
+    The page follows `cursor` (what "show more" appends), or is the page `number`
+    (what a reader without JavaScript opens: one query more, to count the pages).
+    """
     name, descending = SORTS[sort]
     roots = (
         Comment.objects.discussion(article, poll)
         .filter(kept_q(user))
         .select_related("author", "stance")
     )
-    if cursor:
+    of = 1
+    offset = 0
+    if number is not None:
+        of = max(1, math.ceil(roots.count() / THREADS_PER_PAGE))
+        if not 1 <= number <= of:
+            raise BadCursor("That page of comments does not exist.")
+        offset = (number - 1) * THREADS_PER_PAGE
+    elif cursor:
         value, pk = decode_cursor(cursor, sort)
         beyond = "lt" if descending else "gt"
         roots = roots.filter(
             Q(**{f"{name}__{beyond}": value}) | Q(**{name: value, f"pk__{beyond}": pk})
         )
     order = [f"-{name}", "-pk"] if descending else [name, "pk"]
-    top = list(roots.order_by(*order)[: THREADS_PER_PAGE + 1])
+    top = list(roots.order_by(*order)[offset : offset + THREADS_PER_PAGE + 1])
     has_more = len(top) > THREADS_PER_PAGE
     top = top[:THREADS_PER_PAGE]
     nodes, totals = load_shown(top, user)
@@ -151,6 +195,8 @@ def thread_page(*, article, poll=None, user, sort=DEFAULT_SORT, cursor=None) -> 
         next_cursor=encode_cursor(top[-1], sort) if has_more else None,
         top_level=top,
         muted=muted,
+        number=number or 1,
+        of=of,
     )
 
 

@@ -14,7 +14,13 @@ from articles.models import Article
 from briefing_site.ids import database_id
 from briefing_site.refusals import refused
 from comments import services, threads
-from comments.discussion import discussion_context, discussion_url, where_reader_acts
+from comments.discussion import (
+    discussion_context,
+    discussion_key,
+    discussion_url,
+    page_number,
+    where_reader_acts,
+)
 from comments.forms import CommentForm, ReportForm
 from comments.models import Comment
 from comments.rules import voice
@@ -124,7 +130,8 @@ def _redirect(url):
 @require_GET
 @vary_on_headers("HX-Request")
 def discussion(request, slug):
-    """A discussion page: the article's, or a question's (`?poll=`), in `?sort=` order."""
+    """A discussion page: the article's, or a question's (`?poll=`), in `?sort=` order,
+    continued after `?after=` (what "show more" appends) or at page `?page=`."""
     article = _article(slug, request.user)
     poll = _poll_of(article, request.GET.get("poll"))
     try:
@@ -134,6 +141,8 @@ def discussion(request, slug):
             poll=poll,
             sort=request.GET.get("sort"),
             cursor=request.GET.get("after"),
+            number=page_number(request.GET.get("page")),
+            page_url=_shown_on(request, article, poll),
         )
     except BadCursor as error:
         return refused(request, str(error), 400)
@@ -145,6 +154,23 @@ def discussion(request, slug):
         poll.article = article
         context["poll_card"] = poll_card(poll, user=request.user, voter=read_voter_quietly(request))
     return render(request, "comments/discussion.html", context)
+
+
+def _shown_on(request, article, poll) -> str | None:
+    """The address of the page this discussion is shown on, when an order chosen in it
+    belongs in that address: the article's own discussion on the article page, or the
+    discussion page itself (a question's discussion opened inside the article page has
+    no address of its own there)."""
+    own_page = discussion_url(article, poll)
+    if not request.htmx:
+        return own_page
+    shown_on = request.htmx.current_url_abs_path or ""
+    path = shown_on.split("?", 1)[0].split("#", 1)[0]
+    if path == article.get_absolute_url():
+        return path if poll is None else None
+    if path == own_page.split("?", 1)[0]:
+        return own_page
+    return None
 
 
 @require_GET
@@ -290,7 +316,7 @@ def post(request, slug):
     article = _article(slug, request.user)
     poll = _poll_of(article, request.POST.get("poll"))
     form = CommentForm(request.POST)
-    key = f"poll-{poll.pk}" if poll else "article"
+    key = discussion_key(poll)
     reader_voice = voice(article=article, user=request.user)
     context = {
         "form": form,
@@ -312,7 +338,12 @@ def post(request, slug):
         comment.refresh_from_db()
         entry = Entry(comment, 1)
         threads.for_reader([entry], request.user)
-        context.update(entry=entry, form=CommentForm(), notice=notice)
+        context.update(
+            entry=entry,
+            form=CommentForm(),
+            notice=notice,
+            comment_count=threads.discussion_count(article.pk, poll.pk if poll else None),
+        )
         return render(request, "comments/discussion.html#posted", context)
     if status == 409 and not request.htmx:
         return refused(request, error, status)

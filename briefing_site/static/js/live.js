@@ -6,8 +6,13 @@
  *   comment.published / comment.updated  a reply appears under its visible parent;
  *       a new top-level comment waits behind a "N new comments: show" button, so
  *       nothing moves under the reader's eyes; a comment already on the page is
- *       refreshed in place (the reader's own is fetched as they see it).
+ *       refreshed in place. The reader's own comments (the event names their
+ *       author's key, which the page knows for its reader) are never announced:
+ *       they are fetched as their author sees them and shown once, in place.
  *   comment.removed      the comment leaves the page.
+ *       Both carry the discussion's count as it now stands, which the heading shows.
+ *   comments.closed      composers and Reply links give way to the closed line.
+ *   comments.opened      a banner offers a reload (the composer is the reader's own).
  *   poll.results         the bars and figures of polls showing results move (the
  *       server renders them; the page swaps them in).
  *   followup.published, article.updated   a banner at the top of the article.
@@ -23,7 +28,8 @@
   var FALLBACK_AFTER_MS = 10000;
   var POLL_EVERY_MS = 20000;
   var KINDS = [
-    "comment.published", "comment.updated", "comment.removed", "poll.results",
+    "comment.published", "comment.updated", "comment.removed", "comments.closed",
+    "comments.opened", "poll.results",
     "followup.published", "article.updated", "notices.updated", "reset", "ready",
   ];
 
@@ -34,6 +40,7 @@
   var streamUrl = root.getAttribute("data-live-events");
   var updatesUrl = root.getAttribute("data-live-updates");
   var signedIn = document.body.getAttribute("data-signed-in") === "true";
+  var readerKey = root.getAttribute("data-live-reader") || "";
   var lastId = root.getAttribute("data-live-since") || "";
   var ready = false;
   var polling = false;
@@ -44,6 +51,8 @@
     "comment.published": showComment,
     "comment.updated": showComment,
     "comment.removed": removeComment,
+    "comments.closed": closeComments,
+    "comments.opened": openedBanner,
     "poll.results": moveResults,
     "followup.published": followupBanner,
     "article.updated": updatedBanner,
@@ -176,13 +185,16 @@
     return match ? parseInt(match[1], 10) : 1;
   }
 
-  // The "(N)" beside the discussion's heading follows what arrives and leaves.
-  function bumpCount(inside, delta) {
-    var discussion = inside && inside.closest(".discussion");
-    var count = discussion && discussion.querySelector("h2 .count");
-    var now = count && parseInt(count.textContent.replace(/\D/g, ""), 10);
-    if (count && !isNaN(now)) {
-      count.textContent = "(" + Math.max(0, now + delta) + ")";
+  function discussionKey(data) {
+    return data.poll ? "poll-" + data.poll : "article";
+  }
+
+  // The "(N)" beside the discussion's heading: the count the event brings, as the
+  // discussion now stands (whatever this page has or has not shown yet).
+  function setCount(data) {
+    var count = document.getElementById("count-" + discussionKey(data));
+    if (count && typeof data.count === "number") {
+      count.textContent = "(" + data.count + ")";
     }
   }
 
@@ -212,57 +224,126 @@
     }
   });
 
-  // A reader's own reply can arrive live (approved at once) before the answer to their
-  // post: the answer's copy, swapped in last, is the one kept.
+  // A reader's own comment can arrive live (approved at once) before the answer to
+  // their post: the answer's copy, swapped in last, is the one kept, and nothing waits
+  // to be announced for it. The answer may have been rendered before the approval
+  // the page has already shown: the kept copy is then fetched as it now is.
   document.addEventListener("htmx:load", function (event) {
     var entry = event.target;
     if (!entry.id || !entry.classList || !entry.classList.contains("comment-entry")) {
       return;
     }
+    var doubled = false;
     document.querySelectorAll('[id="' + entry.id + '"]').forEach(function (other) {
       if (other !== entry) {
         other.remove();
+        doubled = true;
       }
     });
+    if (doubled && entry.hasAttribute("data-mine") && !busy(entry)) {
+      refresh(entry);
+    }
+    forget(parseInt(entry.id.slice(1), 10));
+    var discussion = entry.closest(".discussion");
+    var empty = discussion && discussion.querySelector(".comments-empty");
+    if (empty) {
+      empty.remove();
+    }
   });
 
-  // The readers this reader muted: their comments arrive folded.
+  // The readers this reader muted (by their live key): their comments arrive folded.
   var muted = (root.getAttribute("data-muted-readers") || "").split(" ").filter(Boolean);
 
+  function forget(id) {
+    Object.keys(waiting).forEach(function (listId) {
+      if (waiting[listId].delete(id)) {
+        updateButton(listId);
+      }
+    });
+  }
+
+  function listFor(data) {
+    return document.getElementById("comments-" + discussionKey(data));
+  }
+
+  // After the parent's replies already shown, at the end of its thread.
+  function placeReply(element, parent) {
+    var depth = indentOf(parent);
+    var next = parent.nextElementSibling;
+    while (next && indentOf(next) > depth) {
+      next = next.nextElementSibling;
+    }
+    if (next) {
+      place(element, "before", next);
+    } else {
+      place(element, "end", parent.parentNode);
+    }
+  }
+
+  // The reader's own comment, not on this page yet (posted from another tab, or its
+  // approval outran the answer to the post): fetched as they see it, shown once.
+  function showOwn(data) {
+    var parent = data.parent ? document.getElementById("c" + data.parent) : null;
+    if ((data.parent && !parent) || (!data.parent && !listFor(data))) {
+      return;
+    }
+    fetch(data.url, { credentials: "same-origin", headers: { "HX-Request": "true" } })
+      .then(function (response) {
+        return response.status === 200 ? response.text() : "";
+      })
+      .then(function (html) {
+        var element = html.trim() ? fragment(html) : null;
+        var there = document.getElementById("c" + data.id);
+        if (!element) {
+          return;
+        }
+        if (there) {
+          // The answer to the post got there first, perhaps as it was before approval.
+          if (!busy(there)) {
+            place(element, "replace", there);
+          }
+        } else if (parent && parent.isConnected) {
+          placeReply(element, parent);
+        } else if (!data.parent && listFor(data)) {
+          place(element, "start", listFor(data));
+          var empty = listFor(data).parentNode.querySelector(".comments-empty");
+          if (empty) {
+            empty.remove();
+          }
+        }
+      })
+      .catch(function () { /* it is there on the next visit */ });
+  }
+
   function showComment(data) {
+    setCount(data);
     var html = !signedIn ? data.html_anonymous
-      : muted.indexOf(String(data.author)) >= 0 ? data.html_muted : data.html;
+      : muted.indexOf(data.author) >= 0 ? data.html_muted : data.html;
+    var mine = !!readerKey && data.author === readerKey;
     var existing = document.getElementById("c" + data.id);
     if (existing) {
       if (busy(existing)) {
         return;
       }
-      if (existing.hasAttribute("data-mine")) {
+      if (mine || existing.hasAttribute("data-mine")) {
         refresh(existing); // the reader's own: not added twice, shown as they see it
       } else {
         place(fragment(html), "replace", existing);
       }
       return;
     }
+    if (mine) {
+      showOwn(data);
+      return;
+    }
     if (data.parent) {
       var parent = document.getElementById("c" + data.parent);
       if (parent) {
-        // After the parent's replies already shown, at the end of its thread.
-        var depth = indentOf(parent);
-        var next = parent.nextElementSibling;
-        while (next && indentOf(next) > depth) {
-          next = next.nextElementSibling;
-        }
-        if (next) {
-          place(fragment(html), "before", next);
-        } else {
-          place(fragment(html), "end", parent.parentNode);
-        }
-        bumpCount(parent, 1);
+        placeReply(fragment(html), parent);
       }
       return;
     }
-    var list = document.getElementById(data.poll ? "comments-poll-" + data.poll : "comments-article");
+    var list = listFor(data);
     if (!list) {
       return;
     }
@@ -281,6 +362,11 @@
     var count = waiting[listId] ? waiting[listId].size : 0;
     button.hidden = count === 0;
     button.textContent = count === 1 ? "1 new comment: show" : count + " new comments: show";
+    // The heading already counts them: "no comments yet" would contradict it.
+    var empty = count > 0 && button.closest(".discussion").querySelector(".comments-empty");
+    if (empty) {
+      empty.remove();
+    }
   }
 
   document.addEventListener("click", function (event) {
@@ -300,7 +386,6 @@
     if (empty) {
       empty.remove();
     }
-    bumpCount(list, arrived.length);
     updateButton(listId);
     if (list.firstElementChild) {
       list.firstElementChild.setAttribute("tabindex", "-1");
@@ -309,11 +394,8 @@
   });
 
   function removeComment(data) {
-    Object.keys(waiting).forEach(function (listId) {
-      if (waiting[listId].delete(data.id)) {
-        updateButton(listId);
-      }
-    });
+    setCount(data);
+    forget(data.id);
     var element = document.getElementById("c" + data.id);
     if (!element) {
       return;
@@ -324,7 +406,6 @@
       }
       return;
     }
-    bumpCount(element, -1);
     var focused = holdsFocus(element);
     var next = element.nextElementSibling;
     if (next && indentOf(next) > indentOf(element)) {
@@ -346,6 +427,29 @@
         focusInstead(beside);
       }
     }
+  }
+
+  // Closed: the closed line, as the server renders it, where each composer was; no
+  // Reply links (a reply form already open gives way too: it could no longer be sent).
+  function closeComments(data) {
+    document.querySelectorAll(
+      "form.compose:not(.compose--edit):not(.compose--report), .login-to-comment"
+    ).forEach(function (form) {
+      var closed = fragment(data.html);
+      if (closed) {
+        form.replaceWith(closed);
+      }
+    });
+    document.querySelectorAll("[data-reply-link]").forEach(function (link) {
+      link.remove();
+    });
+  }
+
+  function openedBanner() {
+    banner("opened", function (line) {
+      line.append("Comments are open again. ",
+                  link("Reload to join the discussion", window.location.pathname));
+    });
   }
 
   // Polls: the event carries the results as the server renders them for every reader.
