@@ -103,6 +103,28 @@ def reject(*, comment: Comment, moderator, reason: str) -> ModerationDecision:
     return _reject(_locked(comment), moderator, reason, public_reason=reason)
 
 
+ESCALATION = "escalation"
+
+
+@transaction.atomic
+def escalate(*, comment: Comment, moderator) -> ModerationDecision:
+    """Hand the comment on to another moderator (the Escalated queue): a waiting comment
+    stays held and out of the pipeline's reach, a published one stays up meanwhile."""
+    _check_moderator(moderator)
+    comment = _locked(comment)
+    if comment.status == Comment.Status.PENDING:
+        Comment.objects.filter(pk=comment.pk).update(status=Comment.Status.HELD)
+    return ModerationDecision.objects.create(
+        comment=comment,
+        version=comment.version,
+        outcome=ModerationDecision.Outcome.HOLD,
+        phase=ESCALATION,
+        reasons=[f"escalated by {moderator.username}"],
+        score=comment.toxicity,
+        actor=moderator,
+    )
+
+
 def _reject(comment: Comment, moderator, reason: str, *, public_reason: str | None):
     if comment.status != Comment.Status.REJECTED:
         _tell_author(
