@@ -225,7 +225,8 @@ def _suggested_reason(comment: Comment) -> str:
 
 # The earlier version, with the change marked
 
-_WORDS = re.compile(r"\s+|[^\s]+")
+# Each word with the space before it: spaces alone never count as common ground.
+_WORDS = re.compile(r"\s*\S+|\s+$")
 
 
 def word_diff(before: str, after: str) -> SafeString:

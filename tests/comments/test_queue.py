@@ -248,3 +248,36 @@ def test_an_empty_queue_is_healthy_and_says_so(db):
 def test_a_wait_of_days_reads_in_days_and_hours(reader, say):
     posted_ago(say(reader, "forgotten", approved=False), days=2, hours=4, minutes=10)
     assert dict(queue_health_rows(queue_health(now=NOW)))["Oldest pending"] == "2 d 4 h"
+
+
+def test_an_escalated_comment_leaves_held_for_escalated_until_someone_decides(
+    moderator, reader, say
+):
+    comment = say(reader, "hard call", approved=False)
+    record_verdict(comment.pk, 1, Verdict("hold"))
+    moderator_actions.escalate(comment=comment, moderator=moderator)
+    assert (queue_of("held"), queue_of("escalated")) == ([], ["hard call"])
+    moderator_actions.approve(comment=comment, moderator=moderator)
+    assert queue_of("escalated") == []
+
+
+def test_a_published_comment_escalated_stays_up_meanwhile(moderator, reader, other_reader, say):
+    comment = say(reader, "contested")
+    report_comment(comment=comment, reporter=other_reader, reason="abuse")
+    moderator_actions.escalate(comment=comment, moderator=moderator)
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.APPROVED
+    assert (queue_of("reported"), queue_of("escalated")) == ([], ["contested"])
+
+
+def test_the_pipelines_recent_decisions_wait_for_review_until_a_moderator_looks(
+    moderator, reader, say
+):
+    passed = say(reader, "passed", approved=False)
+    record_verdict(passed.pk, 1, Verdict("approve", "clean", (), 0.1))
+    stale = say(reader, "stale", approved=False)
+    record_verdict(stale.pk, 1, Verdict("reject"))
+    decided_ago(stale.decisions.get(), days=2)
+    assert queue_of("review") == ["passed"]
+    moderator_actions.approve(comment=passed, moderator=moderator)
+    assert queue_of("review") == []

@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.test import Client
@@ -395,10 +396,14 @@ def test_deleting_a_comment_deletes_its_earlier_versions(reader, say):
 
 def test_the_word_diff_marks_what_changed_and_escapes_the_rest():
     assert word_diff("the talks <b>failed</b> today", "the talks succeeded today") == (
-        "the talks <del>&lt;b&gt;failed&lt;/b&gt;</del><ins>succeeded</ins> today"
+        "the talks<del> &lt;b&gt;failed&lt;/b&gt;</del><ins> succeeded</ins> today"
     )
     assert word_diff("a b", "a b c") == "a b<ins> c</ins>"
-    assert word_diff("a b c", "a c") == "a <del>b </del>c"
+    assert word_diff("a b c", "a c") == "a<del> b</del> c"
+    assert (
+        word_diff("one two three four", "one 2 3 four")
+        == "one<del> two three</del><ins> 2 3</ins> four"
+    )
 
 
 def test_the_card_of_an_edited_comment_shows_the_change(moderating, reader, held):
@@ -406,5 +411,33 @@ def test_the_card_of_an_edited_comment_shows_the_change(moderating, reader, held
     edit_comment(comment=comment, editor=reader, body="Visit our pills site now")
     page = moderating.get(WORKSPACE).content.decode()
     assert "Changed since version 1" in page
-    assert "<del>friendly</del><ins>pills</ins>" in page
+    assert "<del> friendly</del><ins> pills</ins>" in page
     assert "<ins> now</ins>" in page
+
+
+# The way in
+
+
+@pytest.mark.parametrize(
+    ("who", "lands_on"), [("moderator", WORKSPACE), ("editor", "/"), ("reader", "/")]
+)
+def test_moderators_land_on_the_workspace_when_they_log_in(
+    client, request, settings, who, lands_on
+):
+    settings.STAFF_REQUIRE_MFA = False
+    user = request.getfixturevalue(who)
+    EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
+    response = client.post(
+        reverse("account_login"), {"login": user.email, "password": "correct horse battery"}
+    )
+    assert response["Location"] == lands_on
+
+
+def test_a_page_to_go_back_to_comes_first(client, moderator, settings):
+    settings.STAFF_REQUIRE_MFA = False
+    EmailAddress.objects.create(user=moderator, email=moderator.email, primary=True, verified=True)
+    response = client.post(
+        f"{reverse('account_login')}?next=/admin/",
+        {"login": moderator.email, "password": "correct horse battery"},
+    )
+    assert response["Location"] == "/admin/"
