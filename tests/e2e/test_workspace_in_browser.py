@@ -12,12 +12,14 @@ from playwright.sync_api import expect
 from briefing_site.roles import MODERATORS
 from comments.models import Comment, CommentRevision, ModerationDecision
 from comments.rendering import render_body
+from tests.e2e.test_csp_in_browser import Watched
 from tests.services import BROWSER_PASSWORD, browser_account
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 # `make screenshots` points this at tests/e2e/screenshots/.
 SCREENSHOTS = os.environ.get("BRIEFING_SCREENSHOTS")
+WORKSPACE = "/admin/comments/comment/workspace/"
 
 
 def held_comment(article, author, body, *, minutes_ago, earlier=None):
@@ -144,7 +146,7 @@ def test_a_moderator_decides_the_oldest_held_comment_with_one_key(chromium, app_
         page.goto(f"{app_server}/admin/")
         expect(page.locator(".moderation-home")).to_contain_text("Oldest held")
         shot(page, "admin-index-moderator.png")
-        page.locator("#content-main").get_by_role("link", name="Comments", exact=True).click()
+        page.locator("#content-main .model-comment th a").click()
         page.wait_for_url("**/admin/comments/comment/workspace/")
     finally:
         context.close()
@@ -177,3 +179,17 @@ def test_on_a_phone_the_moderator_decides_with_one_tap(chromium, app_server, hel
         assert oldest.status == Comment.Status.APPROVED
     finally:
         context.close()
+
+
+def test_the_workspace_runs_under_the_content_security_policy(chromium, app_server, held_queue):
+    _oldest, edited, _newest = held_queue
+    browser = Watched(chromium, app_server, 1280)
+    try:
+        browser.log_in(browser_account("csp_moderates", group=MODERATORS), WORKSPACE)
+        browser.page.keyboard.press("?")
+        browser.page.keyboard.press("Escape")
+        browser.page.keyboard.press("a")
+        expect(browser.page.locator("[data-card]").first).to_have_id(f"card-{edited.pk}")
+        browser.assert_clean()
+    finally:
+        browser.context.close()
