@@ -2,12 +2,14 @@
 
 import datetime as dt
 import re
+import threading
 from dataclasses import dataclass
 
 import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -441,3 +443,39 @@ def test_a_page_to_go_back_to_comes_first(client, moderator, settings):
         {"login": moderator.email, "password": "correct horse battery"},
     )
     assert response["Location"] == "/admin/"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_moderators_at_the_same_moment_decide_the_item_once(held, moderator):
+    if connection.vendor != "postgresql":
+        pytest.skip("two requests at once take turns on PostgreSQL's row lock")
+    comment = held("contested")
+    seen = form_of(comment, "approve")
+    other = person("second_moderator", is_staff=True)
+    other.groups.set(moderator.groups.all())
+    together = threading.Barrier(2)
+    answers = []
+
+    def decide(user, action):
+        client = Client()
+        client.force_login(user)
+        together.wait()
+        try:
+            form = {**seen, "action": action, "reason": "Other"}
+            answers.append(client.post(decide_url(comment), form, headers=HTMX))
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=decide, args=(moderator, "approve")),
+        threading.Thread(target=decide, args=(other, "reject")),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert [answer.status_code for answer in answers] == [200, 200]
+    told = [answer for answer in answers if "was already decided by" in answer.content.decode()]
+    assert len(told) == 1
+    assert comment.decisions.filter(actor__isnull=False).count() == 1
