@@ -174,7 +174,6 @@ def test_on_a_phone_the_moderator_decides_with_one_tap(chromium, app_server, hel
         expect(card(page, oldest)).to_have_count(0)
         expect(page.locator("[data-card]").first).to_have_id(f"card-{edited.pk}")
         expect(page.locator("[data-card]").first).to_be_in_viewport()
-        shot(page, "workspace-360-next.png")
         oldest.refresh_from_db()
         assert oldest.status == Comment.Status.APPROVED
     finally:
