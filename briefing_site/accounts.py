@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MinLengthValidator, RegexValidator
+from django.urls import reverse
 
 from briefing_site.roles import EDITORS, MODERATORS
 
@@ -120,6 +121,14 @@ class AccountAdapter(DefaultAccountAdapter):
         login = credentials.get("email", credentials.get("username", ""))
         browser = known_browser_of(request, login)
         return f"{key}:browser:{browser}" if browser else key
+
+    def get_login_redirect_url(self, request):
+        """Moderators log in to work: without a page to go back to, they land on the
+        moderation workspace."""
+        user = request.user
+        if user.is_staff and user.groups.filter(name=MODERATORS).exists():
+            return reverse("admin:comments_comment_workspace")
+        return super().get_login_redirect_url(request)
 
     def post_login(self, request, user, **kwargs):
         response = super().post_login(request, user, **kwargs)

@@ -5,19 +5,21 @@ the admin); the comment list's actions are comments.admin_actions, its filters
 comments.admin_filters.
 """
 
+from functools import wraps
+
 from django import forms
 from django.contrib import admin
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.timesince import timesince
 
 from briefing_site import staff_log
-from comments import admin_actions, moderator_actions, queue
+from comments import admin_actions, moderator_actions, queue, workspace_admin
 from comments.admin_filters import (
     AgeFilter,
     BannedFilter,
@@ -184,6 +186,24 @@ class CommentAdmin(admin.ModelAdmin):
         "trust_author": "Trust the author",
     }
 
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("workspace/", view(self.workspace_view), name="comments_comment_workspace"),
+            path(
+                "workspace/<int:pk>/decide/",
+                view(self.workspace_decide_view),
+                name="comments_comment_workspace_decide",
+            ),
+            *super().get_urls(),
+        ]
+
+    def workspace_view(self, request):
+        return workspace_admin.workspace_page(request, self)
+
+    def workspace_decide_view(self, request, pk):
+        return workspace_admin.decide(request, self, pk)
+
     def has_manage_authors_permission(self, request):
         return moderator_actions.can_manage_authors(request.user)
 
@@ -283,6 +303,37 @@ class CommentAdmin(admin.ModelAdmin):
                 ),
             ),
         )
+
+
+# The moderators' way in: the admin's index and its "Comments" entry lead to the workspace.
+
+
+def _comments_lead_to_the_workspace(get_app_list):
+    @wraps(get_app_list)
+    def app_list(request, app_label=None):
+        apps = get_app_list(request, app_label)
+        if can_moderate(request.user):
+            for app in apps:
+                for model in app["models"]:
+                    if model["model"] is Comment:
+                        model["admin_url"] = reverse("admin:comments_comment_workspace")
+        return apps
+
+    return app_list
+
+
+def _index_with_the_queues(index):
+    @wraps(index)
+    def index_view(request, extra_context=None):
+        if can_moderate(request.user):
+            extra_context = {**workspace_admin.status_context(), **(extra_context or {})}
+        return index(request, extra_context)
+
+    return index_view
+
+
+admin.site.get_app_list = _comments_lead_to_the_workspace(admin.site.get_app_list)
+admin.site.index = _index_with_the_queues(admin.site.index)
 
 
 # The pipeline's settings and lists

@@ -360,3 +360,27 @@ class ModerationDecision(models.Model):
     def __str__(self):
         who = self.actor or "system"
         return f"{self.get_outcome_display()} by {who} ({self.phase})"
+
+
+class CommentRevision(models.Model):
+    """A comment's text as it was before its author edited it: what moderators compare
+    the new version with. Written by the edit service; gone with the comment's text when
+    its author deletes it."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="revisions")
+    version = models.PositiveIntegerField()
+    body = models.TextField()
+    # When this version was written (the comment's posting, or its previous edit).
+    written_at = models.DateTimeField()
+    replaced_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["comment", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["comment", "version"], name="revision_once_per_version"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Version {self.version} of comment {self.comment_id}"

@@ -126,6 +126,37 @@ def reject(*, comment: Comment, moderator, reason: str) -> ModerationDecision:
     return _reject(_locked(comment), moderator, reason, public_reason=reason)
 
 
+ESCALATION = "escalation"
+
+
+@transaction.atomic
+def escalate(*, comment: Comment, moderator) -> ModerationDecision:
+    """Hand the comment on to another moderator (the Escalated queue): a waiting comment
+    stays held and out of the pipeline's reach, a published one stays up meanwhile."""
+    _check_moderator(moderator)
+    comment = _locked(comment)
+    if comment.status == Comment.Status.PENDING:
+        Comment.objects.filter(pk=comment.pk).update(status=Comment.Status.HELD)
+    staff_log.record(
+        actor=moderator,
+        kind=staff_log.Kind.COMMENT,
+        action="Escalated comment",
+        author_id=comment.author_id,
+        article_id=comment.article_id,
+        subject=comment.body,
+        url=reverse("admin:comments_comment_change", args=[comment.pk]),
+    )
+    return ModerationDecision.objects.create(
+        comment=comment,
+        version=comment.version,
+        outcome=ModerationDecision.Outcome.HOLD,
+        phase=ESCALATION,
+        reasons=[f"escalated by {moderator.username}"],
+        score=comment.toxicity,
+        actor=moderator,
+    )
+
+
 def _reject(comment: Comment, moderator, reason: str, *, public_reason: str):
     if comment.status != Comment.Status.REJECTED:
         _tell_author(comment, f"was not published: {public_reason}")

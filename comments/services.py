@@ -13,6 +13,7 @@ from comments import live, reply_notices, tasks
 from comments.models import (
     AuthorStanding,
     Comment,
+    CommentRevision,
     Like,
     ModerationDecision,
     ModerationSettings,
@@ -251,6 +252,13 @@ def edit_comment(*, comment: Comment, editor, body: str) -> Comment:
     text = _clean(body)
     if text == comment.body:
         return comment
+    # Kept for the moderators, who see what changed.
+    CommentRevision.objects.create(
+        comment=comment,
+        version=comment.version,
+        body=comment.body,
+        written_at=comment.edited_at or comment.created_at,
+    )
     was_counted = comment.status == Comment.Status.APPROVED
     # Held (by the pipeline or by readers' reports) means a human decides: the new
     # text waits for them too, rather than going back to the automatic pipeline.
@@ -287,6 +295,8 @@ def delete_comment(*, comment: Comment, actor) -> Comment:
     comment.body_html = ""
     comment.stance = None
     comment.save(update_fields=["deleted_at", "body", "body_html", "stance"])
+    # Its earlier versions are its author's words too.
+    CommentRevision.objects.filter(comment=comment).delete()
     reply_notices.withdraw(comment)
     if was_counted:
         _count(comment, -1)

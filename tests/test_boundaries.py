@@ -661,6 +661,20 @@ ADMIN = [
         "admin admin admin 200 200 200",
     ),
     Row(
+        "admin: moderation workspace",
+        "GET",
+        "/admin/comments/comment/workspace/?queue=reported",
+        "admin admin admin 200 200 200",
+    ),
+    Row(
+        "admin: reject a comment in the workspace",
+        "POST",
+        "/admin/comments/comment/workspace/{comment}/decide/",
+        "admin admin admin 303 303 303",
+        data={"action": "reject", "reason": "Off-topic", "seen": "{decision}", "version": "1"},
+        state=_comment,
+    ),
+    Row(
         "admin: reject a comment (action)",
         "POST",
         "/admin/comments/comment/",

@@ -136,7 +136,15 @@ def test_the_queue_filter_shows_every_queues_count(moderating, queues, say, read
     page = moderating.get(COMMENTS).content.decode()
     for label in ["Pending (2)", "Held (1)", "Reported (1)", "Rejected (1)", "Approved (2)"]:
         assert label in page
-    assert queue_counts() == {"pending": 2, "held": 1, "reported": 1, "rejected": 1, "approved": 2}
+    assert queue_counts() == {
+        "pending": 2,
+        "held": 1,
+        "escalated": 0,
+        "reported": 1,
+        "review": 1,
+        "rejected": 1,
+        "approved": 2,
+    }
 
 
 def test_the_list_is_oldest_first(moderating, queues):

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from comments import moderator_actions
-from comments.models import Comment, ModerationDecision, ModerationSettings
+from comments.models import Comment, ModerationDecision, ModerationSettings, Report
 from comments.queue import (
     in_queue,
     posted_in,
@@ -67,7 +67,17 @@ def test_each_comment_waits_in_its_queue(one_in_each):
     assert queue_of("reported") == ["reported"]
     assert queue_of("rejected") == ["rejected"]
     assert queue_of("approved") == ["approved", "reported"]
-    assert queue_counts() == {"pending": 1, "held": 1, "reported": 1, "rejected": 1, "approved": 2}
+    assert queue_of("review") == ["rejected"]  # the pipeline's, still unreviewed
+    assert queue_of("escalated") == []
+    assert queue_counts() == {
+        "pending": 1,
+        "held": 1,
+        "escalated": 0,
+        "reported": 1,
+        "review": 1,
+        "rejected": 1,
+        "approved": 2,
+    }
 
 
 def test_reports_past_the_threshold_hold_the_comment_for_a_moderator(reader, say):
@@ -106,7 +116,9 @@ def test_what_authors_deleted_leaves_the_work_queues(one_in_each):
     assert queue_counts() == {
         "pending": 0,
         "held": 0,
+        "escalated": 0,
         "reported": 0,
+        "review": 1,
         "rejected": 1,
         "approved": 2,  # the reported one stays a published comment, shown as "[deleted]"
     }
@@ -159,8 +171,9 @@ def test_each_row_carries_its_authors_record_and_its_latest_decision(
 
 @pytest.fixture
 def a_working_week(moderator, reader, say):
-    """Two waiting (30 and 10 minutes), one held for two hours, a system decision in the
-    last hour and one before; moderators took 60 and 10 minutes this week, 2 days last."""
+    """Two waiting (30 and 10 minutes), one held for two hours, one reported 45 minutes
+    ago, a system decision in the last hour and one before; moderators took 60 and 10
+    minutes this week, 2 days last."""
     for minutes in (30, 10):
         posted_ago(say(reader, f"waiting {minutes} min", approved=False), minutes=minutes)
     held = say(reader, "held", approved=False)
@@ -170,6 +183,10 @@ def a_working_week(moderator, reader, say):
     passed = say(reader, "passed", approved=False)
     record_verdict(passed.pk, 1, Verdict("approve"))
     decided_ago(passed.decisions.get(), minutes=20)
+    reported = say(reader, "reported")
+    posted_ago(reported, hours=5)
+    report = report_comment(comment=reported, reporter=person("alert"), reason="spam")
+    Report.objects.filter(pk=report.pk).update(created_at=NOW - dt.timedelta(minutes=45))
     for posted, decided in [(180, 120), (50, 40), (60 * 24 * 10, 60 * 24 * 8)]:
         comment = say(reader, f"decided after {posted - decided} min", approved=False)
         posted_ago(comment, minutes=posted)
@@ -185,18 +202,23 @@ def test_queue_health_tells_how_long_the_oldest_has_waited_and_how_fast_moderato
     assert health == {
         "pending": 2,
         "held": 1,
+        "reported": 1,
         "oldest_pending_age": dt.timedelta(minutes=30),
         "oldest_held_age": dt.timedelta(hours=2),
+        "oldest_reported_age": dt.timedelta(minutes=45),
         "system_decisions_last_hour": 1,
         "moderator_decisions_last_hour": 1,
+        "decisions_last_hour_by_moderator": {"moderator": 1},
         "median_time_to_moderator_decision": dt.timedelta(minutes=35),
     }
     assert queue_health_rows(health) == [
         ("Pending", "2"),
         ("Held", "1"),
+        ("Reported", "1"),
         ("Oldest pending", "30 min"),
         ("Oldest held", "2 h 0 min"),
-        ("Decisions in the last hour", "1 by the system, 1 by moderators"),
+        ("Oldest report", "45 min"),
+        ("Decisions in the last hour", "1 by the system, 1 by moderators; moderator 1"),
         ("Median time to a moderator's decision (7 days)", "35 min"),
     ]
 
@@ -214,8 +236,10 @@ def test_an_empty_queue_is_healthy_and_says_so(db):
     assert queue_health_rows(queue_health()) == [
         ("Pending", "0"),
         ("Held", "0"),
+        ("Reported", "0"),
         ("Oldest pending", "none"),
         ("Oldest held", "none"),
+        ("Oldest report", "none"),
         ("Decisions in the last hour", "0 by the system, 0 by moderators"),
         ("Median time to a moderator's decision (7 days)", "none"),
     ]
@@ -224,3 +248,36 @@ def test_an_empty_queue_is_healthy_and_says_so(db):
 def test_a_wait_of_days_reads_in_days_and_hours(reader, say):
     posted_ago(say(reader, "forgotten", approved=False), days=2, hours=4, minutes=10)
     assert dict(queue_health_rows(queue_health(now=NOW)))["Oldest pending"] == "2 d 4 h"
+
+
+def test_an_escalated_comment_leaves_held_for_escalated_until_someone_decides(
+    moderator, reader, say
+):
+    comment = say(reader, "hard call", approved=False)
+    record_verdict(comment.pk, 1, Verdict("hold"))
+    moderator_actions.escalate(comment=comment, moderator=moderator)
+    assert (queue_of("held"), queue_of("escalated")) == ([], ["hard call"])
+    moderator_actions.approve(comment=comment, moderator=moderator)
+    assert queue_of("escalated") == []
+
+
+def test_a_published_comment_escalated_stays_up_meanwhile(moderator, reader, other_reader, say):
+    comment = say(reader, "contested")
+    report_comment(comment=comment, reporter=other_reader, reason="abuse")
+    moderator_actions.escalate(comment=comment, moderator=moderator)
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.APPROVED
+    assert (queue_of("reported"), queue_of("escalated")) == ([], ["contested"])
+
+
+def test_the_pipelines_recent_decisions_wait_for_review_until_a_moderator_looks(
+    moderator, reader, say
+):
+    passed = say(reader, "passed", approved=False)
+    record_verdict(passed.pk, 1, Verdict("approve", "clean", (), 0.1))
+    stale = say(reader, "stale", approved=False)
+    record_verdict(stale.pk, 1, Verdict("reject"))
+    decided_ago(stale.decisions.get(), days=2)
+    assert queue_of("review") == ["passed"]
+    moderator_actions.approve(comment=passed, moderator=moderator)
+    assert queue_of("review") == []
