@@ -15,7 +15,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.timesince import timesince
 
-from comments import admin_actions, moderator_actions, queue
+from comments import admin_actions, admin_standing, moderator_actions, queue
 from comments.admin_filters import (
     AgeFilter,
     BannedFilter,
@@ -323,8 +323,17 @@ class BlockedDomainAdmin(admin.ModelAdmin):
 
 @admin.register(AuthorStanding)
 class AuthorStandingAdmin(admin.ModelAdmin):
-    list_display = ["user", "banned", "suspended_until", "premoderate", "trusted", "updated_at"]
+    list_display = [
+        "user",
+        "banned",
+        "suspended_until",
+        "public_reason",
+        "premoderate",
+        "trusted",
+        "updated_at",
+    ]
     list_filter = [BannedFilter, "premoderate", "trusted"]
+    actions = admin_standing.ACTIONS
     list_select_related = ["user"]
     search_fields = ["user__username"]
     raw_id_fields = ["user"]

@@ -320,7 +320,12 @@ class AuthorStanding(models.Model):
     trusted = models.BooleanField(
         default=False, help_text="Skips pre-moderation and the velocity check."
     )
-    note = models.CharField(max_length=500, blank=True)
+    public_reason = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Why they are banned or suspended, as the reader is told.",
+    )
+    note = models.CharField(max_length=500, blank=True, help_text="For staff only.")
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self):

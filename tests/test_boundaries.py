@@ -153,6 +153,10 @@ def _standing(o):
     )
 
 
+def _banned_standing(o):
+    return list(AuthorStanding.objects.filter(user=o.banned).values_list("banned_at"))
+
+
 def _staff_standing(o):
     return list(
         AuthorStanding.objects.filter(user=o.staff).values_list(
@@ -672,7 +676,7 @@ ADMIN = [
         "/admin/comments/comment/",
         # editors have no such action: "No action selected", nobody is banned
         "admin admin admin 302 302 302",
-        data=_action("ban_author", "{comment}", apply="1"),
+        data=_action("ban_author", "{comment}", apply="1", reason="Spam"),
         state=_standing,
     ),
     Row(
@@ -680,7 +684,7 @@ ADMIN = [
         "POST",
         "/admin/comments/comment/",
         "admin admin admin 302 302 302",
-        data=_action("suspend_author", "{comment}", apply="1", days="7"),
+        data=_action("suspend_author", "{comment}", apply="1", days="7", reason="Spam"),
         state=_standing,
     ),
     Row(
@@ -700,12 +704,20 @@ ADMIN = [
         state=_standing,
     ),
     Row(
+        "admin: lift an author's ban (action)",
+        "POST",
+        "/admin/comments/authorstanding/",
+        "admin admin admin 302 403 302",
+        data=_action("unban", "{banned_standing}"),
+        state=_banned_standing,
+    ),
+    Row(
         "admin: ban a staff author (action)",
         "POST",
         "/admin/comments/comment/",
         # a moderator is told only a superuser can; nobody is banned
         "admin admin admin 302 302 302",
-        data=_action("ban_author", "{staff_comment}", apply="1"),
+        data=_action("ban_author", "{staff_comment}", apply="1", reason="Spam"),
         state=_staff_standing,
     ),
     Row(
@@ -792,7 +804,9 @@ def world(demo_article, reader, other_reader_account, moderator, editor, setting
             Notice.objects.create(user=user, message="Your comment was published.", url="/")
     token = following.unfollow_token(follower, demo_article)
     now = timezone.now()
+    banned = get_user_model().objects.create_user("banned", "banned@example.com", "x")
     objects = SimpleNamespace(
+        banned=banned,
         article=demo_article,
         comment=comment,
         pending=pending,
@@ -824,6 +838,7 @@ def world(demo_article, reader, other_reader_account, moderator, editor, setting
         "standing": AuthorStanding.objects.create(user=reader).pk,
         "staff_comment": staff_posted.pk,
         "staff_standing": AuthorStanding.objects.create(user=editor).pk,
+        "banned_standing": AuthorStanding.objects.create(user=banned, banned_at=now).pk,
         "editor": editor.pk,
         "decision": ModerationDecision.objects.filter(comment=comment).first().pk
         if ModerationDecision.objects.filter(comment=comment).exists()
@@ -1000,6 +1015,9 @@ def test_the_table_covers_every_admin_action():
         "approve_and_feature",  # approve: change_comment
         "unpick",  # pick
         "premoderate_author",  # ban_author: change_authorstanding
+        "lift_suspension",  # unban: change_authorstanding
+        "untrust",
+        "stop_premoderating",
         "reopen_selected",  # export_vote_counts: change_poll
         "close_selected",
         "open_comments",  # close_comments: change_article
