@@ -8,7 +8,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from articles import live, publishing, writing
+from articles import comment_controls, live, publishing, writing
 from articles.forms import ArticleAdminForm, BlockAdminForm, FollowUpForm
 from articles.models import Article, Block, FollowupQuestion, Section
 from polls.models import Choice, Poll
@@ -104,22 +104,62 @@ class ArticleAdmin(admin.ModelAdmin):
     fields = [*ArticleAdminForm.Meta.fields, *readonly_fields]
     raw_id_fields = ["follows"]
     inlines = [SectionInline, PollInline, FollowupQuestionInline]
-    actions = ["close_all_polls", "close_comments", "open_comments"]
+    actions = [
+        "close_all_polls",
+        "close_comments",
+        "open_comments",
+        "premoderate_comments",
+        "stop_premoderating_comments",
+    ]
 
     @admin.action(description="Close every poll of the selected articles", permissions=["change"])
     def close_all_polls(self, request, queryset):
         closed = close_polls(polls=Poll.objects.filter(article__in=queryset))
         self.message_user(request, f"Closed {len(closed)} poll(s).", messages.SUCCESS)
 
-    @admin.action(description="Close comments on the selected articles", permissions=["change"])
-    def close_comments(self, request, queryset):
-        count = queryset.update(comments_closed=True)
-        self.message_user(request, f"Comments closed on {count} article(s).", messages.SUCCESS)
+    # Moderators have these without change_article (articles.comment_controls).
+    def has_moderate_comments_permission(self, request):
+        return comment_controls.can_moderate_comments(request.user)
 
-    @admin.action(description="Open comments on the selected articles", permissions=["change"])
+    @admin.action(
+        description="Close comments on the selected articles", permissions=["moderate_comments"]
+    )
+    def close_comments(self, request, queryset):
+        self._comment_control(request, queryset, "closed", closed=True)
+
+    @admin.action(
+        description="Reopen comments on the selected articles", permissions=["moderate_comments"]
+    )
     def open_comments(self, request, queryset):
-        count = queryset.update(comments_closed=False)
-        self.message_user(request, f"Comments open on {count} article(s).", messages.SUCCESS)
+        self._comment_control(request, queryset, "reopened", closed=False)
+
+    @admin.action(
+        description="Pre-moderate comments on the selected articles",
+        permissions=["moderate_comments"],
+    )
+    def premoderate_comments(self, request, queryset):
+        self._comment_control(request, queryset, "now pre-moderated", premoderate=True)
+
+    @admin.action(
+        description="Stop pre-moderating comments on the selected articles",
+        permissions=["moderate_comments"],
+    )
+    def stop_premoderating_comments(self, request, queryset):
+        self._comment_control(request, queryset, "no longer pre-moderated", premoderate=False)
+
+    def _comment_control(self, request, queryset, done: str, **change):
+        articles = list(queryset)
+        if "closed" in change:
+            changed = comment_controls.set_comments_closed(
+                articles=articles, actor=request.user, closed=change["closed"]
+            )
+        else:
+            changed = comment_controls.set_premoderation(
+                articles=articles, actor=request.user, premoderate=change["premoderate"]
+            )
+        self.message_user(
+            request, f"Comments {done} on {len(changed)} article(s).", messages.SUCCESS
+        )
 
     def get_queryset(self, request):
         votes = (

@@ -141,6 +141,10 @@ def _article(o):
     return a, Article.objects.count()
 
 
+def _article_premoderated(o):
+    return Article.objects.filter(pk=o.article.pk).values_list("premoderate").first()
+
+
 def _articles(o):
     return Article.objects.count()
 
@@ -620,16 +624,25 @@ ADMIN = [
         "admin: close comments (action)",
         "POST",
         "/admin/articles/article/",
-        # a moderator has no actions there: the list again, nothing changes
-        "admin admin admin 200 302 302",
+        # moderators too: a flame war is theirs to stop, without editing the article
+        "admin admin admin 302 302 302",
         data=_action("close_comments", "{article}"),
         state=_article,
+    ),
+    Row(
+        "admin: pre-moderate comments (action)",
+        "POST",
+        "/admin/articles/article/",
+        "admin admin admin 302 302 302",
+        data=_action("premoderate_comments", "{article}"),
+        state=_article_premoderated,
     ),
     Row(
         "admin: close every poll (action)",
         "POST",
         "/admin/articles/article/",
-        "admin admin admin 200 302 302",
+        # a moderator is not offered it: "No action selected", no poll closes
+        "admin admin admin 302 302 302",
         data=_action("close_all_polls", "{article}"),
         state=_polls_closed,
     ),
@@ -913,7 +926,6 @@ def _run_cell(row: Row, role: str, objects, ids) -> tuple[str, str]:
 # because it does not offer that role the action, or with the form again because
 # the data is incomplete: they must change nothing.
 NO_OP = {
-    ("admin: close comments (action)", "moderator"),
     ("admin: close every poll (action)", "moderator"),
     ("admin: ban the author (action)", "editor"),
     ("admin: suspend the author (action)", "editor"),
@@ -1020,7 +1032,8 @@ def test_the_table_covers_every_admin_action():
         "stop_premoderating",
         "reopen_selected",  # export_vote_counts: change_poll
         "close_selected",
-        "open_comments",  # close_comments: change_article
+        "open_comments",  # close_comments: moderate_comments
+        "stop_premoderating_comments",
     }
     assert offered - same_as_tabled - tabled == set()
 
