@@ -149,6 +149,10 @@ def _reason_given(reason: str) -> str:
     return reason
 
 
+def _sentence(text: str) -> str:
+    return text if text.endswith((".", "!", "?")) else f"{text}."
+
+
 def _with_note(message: str, reason: str, note: str) -> str:
     """What the admin's log records: the reason the reader was shown, and the staff's note."""
     message = f"{message} Reason shown to the reader: {reason}"
@@ -172,7 +176,7 @@ def ban_author(
     standing.note = note.strip()
     standing.save(update_fields=["banned_at", "trusted", "public_reason", "note", "updated_at"])
     message = "Banned."
-    told = f"You can no longer comment. Reason: {reason}"
+    told = f"You can no longer comment. Reason: {_sentence(reason)}"
     if reject_comments:
         comments = (
             Comment.objects.select_for_update()
@@ -220,7 +224,7 @@ def suspend_author(*, user, moderator, days: int, reason: str, note: str = "") -
     standing.save(update_fields=["suspended_until", "public_reason", "note", "updated_at"])
     _log(moderator, standing, _with_note(f"Suspended for {days} days.", reason, note))
     until = timezone.localtime(standing.suspended_until).strftime("%d %B %Y, %H:%M")
-    notify(user=user, message=f"You cannot comment until {until}. Reason: {reason}")
+    notify(user=user, message=f"You cannot comment until {until}. Reason: {_sentence(reason)}")
     return standing
 
 

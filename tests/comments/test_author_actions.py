@@ -93,7 +93,7 @@ def test_a_banned_reader_is_told_once_with_the_reason_and_never_the_note(
     )
     assert {c.status for c in Comment.objects.filter(author=reader)} == {"rejected"}
     assert notices_of(reader) == [
-        "You can no longer comment. Reason: Repeated advertising "
+        "You can no longer comment. Reason: Repeated advertising. "
         "4 of your comments were taken down with it."
     ]
     entry = LogEntry.objects.get(user=moderator)
@@ -111,7 +111,7 @@ def test_the_reader_reads_the_reason_in_their_notices(
         )
     client.force_login(reader)
     page = client.get("/notices/").content.decode()
-    assert "You can no longer comment. Reason: Advertising" in page
+    assert "You can no longer comment. Reason: Advertising." in page
     assert "Known spammer" not in page
 
 
@@ -119,7 +119,7 @@ def test_the_same_unread_notice_is_left_once(reader, moderator, django_capture_o
     for _ in range(2):
         with django_capture_on_commit_callbacks(execute=True):
             moderator_actions.ban_author(user=reader, moderator=moderator, reason="Abuse")
-    assert notices_of(reader) == ["You can no longer comment. Reason: Abuse"]
+    assert notices_of(reader) == ["You can no longer comment. Reason: Abuse."]
 
 
 def test_a_suspension_asks_a_reason_and_tells_the_reader_until_when(
@@ -141,7 +141,7 @@ def test_a_suspension_asks_a_reason_and_tells_the_reader_until_when(
     assert (standing.public_reason, standing.note) == ("Personal attacks", "Third warning")
     [notice] = notices_of(reader)
     assert notice.startswith("You cannot comment until ")
-    assert notice.endswith("Reason: Personal attacks")
+    assert notice.endswith("Reason: Personal attacks.")
 
 
 def test_a_moderator_lifts_a_ban_and_the_reader_comments_again(
