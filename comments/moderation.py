@@ -450,8 +450,8 @@ _PHASES = [
 # with Cyrillic or Greek ones, the look-alikes read as the Latin letters they imitate
 # ("fu\u0441k" with a Cyrillic "\u0441"); a word all in Cyrillic or Greek is left as it is. "1"
 # reads as both "i" and "l": the text is searched once each way. A text with "*" is
-# also searched with each "*" after a word's first letter read as a masked letter:
-# "f*ck", "sh*t", "a**".
+# also searched with each "*" after a letter (in runs of up to four) read as a masked
+# letter: "f*ck", "sh*t", "a**".
 #
 # Each term then becomes a regular expression over that form:
 # - whole words only: no letter or digit just before or after (Scunthorpe: "ass" is not
@@ -467,8 +467,9 @@ _PHASES = [
 # - the words of a phrase, "kill yourself", may have any spaces or punctuation between
 #   them, or none;
 # - a term listed with a trailing "*", "fuck*", also matches its English inflections
-#   (INFLECTIONS: "fucks", "fucked", "fuckers", "fucking", "fuckin"). Moderators opt in
-#   term by term: "cock*" would hold "cocker spaniel", "spic*" would hold "spicy".
+#   written on to it (INFLECTIONS: "fucks", "fucked", "fuckers", "fucking", "fuckin");
+#   spelled out, "f.u.c.k.e.r.s" holds the bare word already. Moderators opt in term
+#   by term: "cock*" would hold "cocker spaniel", "spic*" would hold "spicy".
 
 _LEET = {
     ord("0"): "o",
@@ -515,7 +516,9 @@ _LATIN_LETTER = re.compile(r"[a-z]")
 # no separator class or \w includes, so that a pattern's letters can accept it
 # without making any search ambiguous.
 _MASK = "\x1a"
-_MASKED = re.compile(r"(?<=\w)\*+")
+# At most four: a longer run of "*" is decoration, and a short one keeps the search
+# linear (a run of masks can only be shared out between so many letters).
+_MASKED = re.compile(r"(?<=\w)\*{1,4}(?!\*)")
 # In a character class, after "_" has become "-" (so that "\w" means a letter or digit).
 # Besides ASCII: bullet, middle dot, bullet operator, and the Unicode hyphens and dashes.
 _SEPARATORS = ".\\-*~+^|/\\\\\u2022\u00b7\u2219\u2010-\u2015"
@@ -569,10 +572,12 @@ def _canonical(text: str, *, one: str, masked: bool = False) -> str:
             if _LATIN_LETTER.search(word):
                 word = word.translate(_LOOK_ALIKES)
             word = _BANG_INSIDE_WORD.sub("i", word.translate(leet)).replace("ph", "f")
-            if masked:
-                word = _MASKED.sub(lambda stars: _MASK * len(stars[0]), word)
         words.append(word.replace("_", "-"))
-    return _LONG_RUN.sub(r"\1\2", " ".join(words))
+    canonical = _LONG_RUN.sub(r"\1\2", " ".join(words))
+    if masked:
+        # After the runs are cut, so that "a*a*a*a…" is three letters, not thousands.
+        canonical = _MASKED.sub(lambda stars: _MASK * len(stars[0]), canonical)
+    return canonical
 
 
 @functools.lru_cache(maxsize=4096)
@@ -594,22 +599,20 @@ def _runs(word: str) -> list[tuple[str, int]]:
 
 def _word_pattern(word: str, endings: tuple[str, ...] = ()) -> str:
     def letter(char: str, first: bool) -> str:
-        return re.escape(char) if first else f"(?:{re.escape(char)}|{_MASK})"
+        return re.escape(char) if first else f"[{re.escape(char)}{_MASK}]"
 
-    def spelled(runs, gap: str, *, first: bool) -> str:
+    def spelled(gap: str) -> str:
         return gap.join(
-            f"{letter(char, first and i == 0)}(?:{gap}{letter(char, False)}){{{count - 1},}}"
-            for i, (char, count) in enumerate(runs)
+            f"{letter(char, i == 0)}(?:{gap}{letter(char, False)}){{{count - 1},}}"
+            for i, (char, count) in enumerate(_runs(word))
         )
 
-    def word_and_endings(gap: str) -> str:
-        spelled_word = spelled(_runs(word), gap, first=True)
-        if not endings:
-            return spelled_word
-        spelled_endings = "|".join(spelled(_runs(end), gap, first=False) for end in endings)
-        return f"{spelled_word}(?:{gap}(?:{spelled_endings}))?"
-
-    return f"(?:{word_and_endings(_JOINED)}|{word_and_endings(_SPACED)})"
+    pattern = f"(?:{spelled(_JOINED)}|{spelled(_SPACED)})"
+    if endings:
+        # Written on to the word: a word spelled out ("f.u.c.k.e.r.s") is found
+        # without its ending already, a separator being no letter.
+        pattern += f"(?:{'|'.join(re.escape(end) for end in endings)})?"
+    return pattern
 
 
 # Readers' proposed answers to open questions go through the phases that apply

@@ -6,6 +6,7 @@ thresholds and the shipped word lists, and the test reads the recorded decision.
 """
 
 import datetime as dt
+import time
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -18,6 +19,7 @@ from comments.models import (
     ModerationDecision,
     ModerationSettings,
 )
+from comments.moderation import find_terms
 from comments.services import approve_comment, post_comment
 
 pytestmark = pytest.mark.django_db
@@ -191,3 +193,24 @@ def test_the_starter_lists_are_data_moderators_edit(regular, decide):
     ModeratedTerm.objects.filter(term="moron*").delete()
     decision = decide(regular(), "The minister is a m.o.r.o.n")
     assert decision.phase != "suspect_words"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a*" * 2500,
+        "f" + "*" * 4999,
+        "f*** " * 1000,
+        "as" * 2500,
+        "s.h.i" * 1000,
+        "fuc" * 1666,
+        "\u0430b" * 2500,
+    ],
+    ids=["stars-between", "star-run", "masked-words", "near-miss", "dotted", "prefix", "mixed"],
+)
+def test_the_shipped_lists_search_an_adversarial_text_in_well_under_a_second(text):
+    terms = list(ModeratedTerm.objects.values_list("term", flat=True))
+    find_terms("warm up: every pattern compiled", terms)
+    started = time.perf_counter()
+    find_terms(text, terms)
+    assert time.perf_counter() - started < 1
