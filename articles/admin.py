@@ -104,22 +104,52 @@ class ArticleAdmin(admin.ModelAdmin):
     fields = [*ArticleAdminForm.Meta.fields, *readonly_fields]
     raw_id_fields = ["follows"]
     inlines = [SectionInline, PollInline, FollowupQuestionInline]
-    actions = ["close_all_polls", "close_comments", "open_comments"]
+    actions = [
+        "close_all_polls",
+        "close_comments",
+        "open_comments",
+        "premoderate_comments",
+        "stop_premoderating_comments",
+    ]
 
     @admin.action(description="Close every poll of the selected articles", permissions=["change"])
     def close_all_polls(self, request, queryset):
         closed = close_polls(polls=Poll.objects.filter(article__in=queryset))
         self.message_user(request, f"Closed {len(closed)} poll(s).", messages.SUCCESS)
 
-    @admin.action(description="Close comments on the selected articles", permissions=["change"])
-    def close_comments(self, request, queryset):
-        count = publishing.set_discussion(queryset, actor=request.user, comments_closed=True)
-        self.message_user(request, f"Comments closed on {count} article(s).", messages.SUCCESS)
+    # Moderators have these without change_article.
+    def has_moderate_comments_permission(self, request):
+        return publishing.can_moderate_comments(request.user)
 
-    @admin.action(description="Open comments on the selected articles", permissions=["change"])
+    @admin.action(
+        description="Close comments on the selected articles", permissions=["moderate_comments"]
+    )
+    def close_comments(self, request, queryset):
+        self._comment_control(request, queryset, "closed", comments_closed=True)
+
+    @admin.action(
+        description="Reopen comments on the selected articles", permissions=["moderate_comments"]
+    )
     def open_comments(self, request, queryset):
-        count = publishing.set_discussion(queryset, actor=request.user, comments_closed=False)
-        self.message_user(request, f"Comments open on {count} article(s).", messages.SUCCESS)
+        self._comment_control(request, queryset, "reopened", comments_closed=False)
+
+    @admin.action(
+        description="Pre-moderate comments on the selected articles",
+        permissions=["moderate_comments"],
+    )
+    def premoderate_comments(self, request, queryset):
+        self._comment_control(request, queryset, "now pre-moderated", premoderate=True)
+
+    @admin.action(
+        description="Stop pre-moderating comments on the selected articles",
+        permissions=["moderate_comments"],
+    )
+    def stop_premoderating_comments(self, request, queryset):
+        self._comment_control(request, queryset, "no longer pre-moderated", premoderate=False)
+
+    def _comment_control(self, request, queryset, done: str, **change):
+        changed = publishing.set_discussion(queryset, actor=request.user, **change)
+        self.message_user(request, f"Comments {done} on {changed} article(s).", messages.SUCCESS)
 
     def get_queryset(self, request):
         votes = (

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -144,11 +145,21 @@ DISCUSSION_CHANGES = {
 }
 
 
+# Moderators may close, reopen and pre-moderate a story's comments without editing it.
+MODERATE_COMMENTS = "articles.moderate_comments"
+
+
+def can_moderate_comments(user) -> bool:
+    return user is not None and user.has_perm(MODERATE_COMMENTS)
+
+
 @transaction.atomic
 def set_discussion(articles, *, actor, **changes) -> int:
     """Close or reopen, pre-moderate or not, the comments of `articles` (a queryset);
     returns how many changed. Each change goes on the staff log, and readers with one of
     them open see it closed at once (no composer, no Reply links)."""
+    if not can_moderate_comments(actor):
+        raise PermissionDenied("Only moderators and editors can close or pre-moderate comments.")
     changed = 0
     # By primary key alone: the admin's list query carries annotations FOR UPDATE refuses.
     for article in Article.objects.filter(pk__in=articles.values("pk")).select_for_update():

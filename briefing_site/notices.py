@@ -7,10 +7,17 @@ from briefing_site.models import Notice
 
 
 def notify(*, user, message: str, url: str = "") -> None:
-    """Leave the reader a notice once the current transaction commits."""
+    """Leave the reader a notice once the current transaction commits, unless the same
+    notice is still unread: a reader is told a thing once."""
     if user is None:
         return
-    transaction.on_commit(lambda: Notice.objects.create(user=user, message=message, url=url))
+
+    def leave():
+        unread = Notice.objects.filter(user=user, message=message, url=url, read_at__isnull=True)
+        if not unread.exists():
+            Notice.objects.create(user=user, message=message, url=url)
+
+    transaction.on_commit(leave)
 
 
 def unread_count(user) -> int:

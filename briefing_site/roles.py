@@ -38,6 +38,10 @@ MODERATOR_CHANGE_PERMISSIONS = {
 # Moderators keep the word and domain lists.
 MODERATOR_MANAGE_PERMISSIONS = {"comments": {"moderatedterm", "blockeddomain"}}
 
+# Both roles close, reopen and pre-moderate an article's comments (moderators
+# without editing the article).
+DISCUSSION_PERMISSION = ("articles", "moderate_comments")
+
 DEMO_ACCOUNTS = [
     # username, group, is_staff, dev password
     ("editor", EDITORS, True, "editor-dev-password"),
@@ -74,6 +78,12 @@ def ensure_groups(group_model=Group, permission_model=Permission) -> dict[str, G
     moderators.permissions.add(*perms(STAFF_LOG_VIEW_PERMISSIONS, ["view"]))
     moderators.permissions.add(*perms(MODERATOR_CHANGE_PERMISSIONS, ["change"]))
     moderators.permissions.add(*perms(MODERATOR_MANAGE_PERMISSIONS, ["add", "delete"]))
+    app_label, codename = DISCUSSION_PERMISSION
+    discussion = permission_model.objects.filter(
+        content_type__app_label=app_label, codename=codename
+    )
+    editors.permissions.add(*discussion)
+    moderators.permissions.add(*discussion)
     return {EDITORS: editors, MODERATORS: moderators}
 
 

@@ -19,7 +19,7 @@ from django.utils.text import Truncator
 from django.utils.timesince import timesince
 
 from briefing_site import staff_log
-from comments import admin_actions, moderator_actions, queue, workspace_admin
+from comments import admin_actions, admin_standing, moderator_actions, queue, workspace_admin
 from comments.admin_filters import (
     AgeFilter,
     BannedFilter,
@@ -401,8 +401,17 @@ class BlockedDomainAdmin(WordListAdmin):
 
 @admin.register(AuthorStanding)
 class AuthorStandingAdmin(admin.ModelAdmin):
-    list_display = ["user", "banned", "suspended_until", "premoderate", "trusted", "updated_at"]
+    list_display = [
+        "user",
+        "banned",
+        "suspended_until",
+        "public_reason",
+        "premoderate",
+        "trusted",
+        "updated_at",
+    ]
     list_filter = [BannedFilter, "premoderate", "trusted"]
+    actions = admin_standing.ACTIONS
     list_select_related = ["user"]
     search_fields = ["user__username"]
     raw_id_fields = ["user"]

@@ -82,13 +82,27 @@ class RejectForm(forms.Form):
     )
 
 
-class BanForm(forms.Form):
+class StandingReasonForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason shown to the reader",
+        max_length=200,
+        help_text="They are told once, in their notices, with this reason.",
+    )
+    note = forms.CharField(
+        label="Internal note (staff only)",
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class BanForm(StandingReasonForm):
     reject_comments = forms.BooleanField(
         label="Also reject all their comments (pending, held and published)", required=False
     )
 
 
-class SuspendForm(forms.Form):
+class SuspendForm(StandingReasonForm):
     days = forms.IntegerField(
         label="Days", min_value=1, max_value=moderator_actions.MAX_SUSPENSION_DAYS, initial=7
     )
@@ -220,10 +234,14 @@ def _apply_to_authors(modeladmin, request, queryset, apply, *, ask: AuthorsQuest
 
 @admin.action(description="Ban the authors of selected comments…", permissions=["manage_authors"])
 def ban_author(modeladmin, request, queryset):
-    def ban(authors, reject_comments):
+    def ban(authors, reject_comments, reason, note):
         for author in authors:
             moderator_actions.ban_author(
-                user=author, moderator=request.user, reject_comments=reject_comments
+                user=author,
+                moderator=request.user,
+                reason=reason,
+                note=note,
+                reject_comments=reject_comments,
             )
         also = " and rejected their comments" if reject_comments else ""
         return f"Banned {counted(len(authors), 'author')}{also}."
@@ -241,9 +259,11 @@ def ban_author(modeladmin, request, queryset):
     description="Suspend the authors of selected comments…", permissions=["manage_authors"]
 )
 def suspend_author(modeladmin, request, queryset):
-    def suspend(authors, days):
+    def suspend(authors, days, reason, note):
         for author in authors:
-            moderator_actions.suspend_author(user=author, moderator=request.user, days=days)
+            moderator_actions.suspend_author(
+                user=author, moderator=request.user, days=days, reason=reason, note=note
+            )
         return f"Suspended {counted(len(authors), 'author')} for {counted(days, 'day')}."
 
     ask = AuthorsQuestion(

@@ -240,13 +240,18 @@ class ModerationSettings(models.Model):
     duplicate_minutes = models.PositiveSmallIntegerField(
         default=10, help_text="The same text by the same author within this window is rejected."
     )
-    toxicity_hold = models.FloatField(default=0.6, help_text="Hold at or above this score.")
-    toxicity_reject = models.FloatField(default=0.95, help_text="Reject at or above this score.")
+    # A high score alone holds the comment for a moderator; only a near-certain one
+    # rejects it without a human.
+    toxicity_hold = models.FloatField(default=0.8, help_text="Hold at or above this score.")
+    toxicity_reject = models.FloatField(
+        default=0.97, help_text="Reject at or above this score, without a moderator."
+    )
     report_threshold = models.PositiveSmallIntegerField(
         default=3, help_text="Reports from distinct readers that hide an approved comment."
     )
     premoderate_below = models.PositiveSmallIntegerField(
-        default=0, help_text="Hold authors with fewer approved comments than this (0: off)."
+        default=2,
+        help_text="Hold a new commenter's comments until this many are approved (0: off).",
     )
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -315,7 +320,12 @@ class AuthorStanding(models.Model):
     trusted = models.BooleanField(
         default=False, help_text="Skips pre-moderation and the velocity check."
     )
-    note = models.CharField(max_length=500, blank=True)
+    public_reason = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Why they are banned or suspended, as the reader is told.",
+    )
+    note = models.CharField(max_length=500, blank=True, help_text="For staff only.")
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self):

@@ -37,6 +37,8 @@ from urllib.parse import unquote, urlsplit
 
 from django.utils import timezone
 from django.utils.functional import cached_property
+from linkify_it import LinkifyIt
+from linkify_it.tlds import TLDS
 
 from comments.classifiers import ScorerUnavailable, get_classifier
 from comments.models import (
@@ -292,25 +294,53 @@ def _links(run: _Run):
 
 
 class _LinkCollector(HTMLParser):
+    """The href of every link, and the text outside links (where a bare URL may be)."""
+
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.hrefs: list[str] = []
+        self.unlinked: list[str] = []
+        self._in_link = 0
 
     def handle_starttag(self, tag, attrs):
         if tag == "a":
+            self._in_link += 1
             href = dict(attrs).get("href")
             if href:
                 self.hrefs.append(href)
+        else:
+            self.unlinked.append(" ")
+
+    def handle_endtag(self, tag):
+        if tag == "a":
+            self._in_link = max(0, self._in_link - 1)
+        else:
+            self.unlinked.append(" ")
+
+    def handle_data(self, data):
+        if not self._in_link:
+            self.unlinked.append(data)
+
+
+@functools.cache
+def _linkifier():
+    # Every top-level domain IANA lists, not only linkify-it's short default list
+    # (spam lives on .shop and .xyz), and RFC 2606's "example" and "test".
+    return LinkifyIt().tlds([tld.lower() for tld in TLDS] + ["example", "test"], True)
 
 
 def link_targets(html: str) -> list[str]:
-    """The href of every link in rendered HTML, in order."""
-    if "<a" not in html:
-        return []
+    """Every link in rendered HTML, in order: the links' hrefs, then the URLs, domain
+    names and email addresses written as plain text, which readers copy into a browser
+    as readily as they click (linkify-it finds them, as markdown-it's linkify would)."""
     collector = _LinkCollector()
     collector.feed(html)
     collector.close()
-    return collector.hrefs
+    text = "".join(collector.unlinked)
+    if "." not in text:
+        return collector.hrefs
+    bare = [match.url for match in _linkifier().match(text) or []]
+    return collector.hrefs + bare
 
 
 def blocked_hosts(hrefs: Iterable[str], domains: Iterable[str]) -> list[str]:
@@ -428,10 +458,15 @@ _PHASES = [
 # The term matcher.
 #
 # Text and terms are both reduced to a canonical form: NFKD with the combining marks
-# dropped, casefolded, invisible format characters removed, whitespace collapsed, and
-# leetspeak read as letters in any word that has a letter or an "@" in it (so "a55"
-# reads "ass" but a price like "$5" or the number "55" stays as it is). "1" reads as
-# both "i" and "l": the text is searched once each way.
+# dropped ("fück"), casefolded, invisible format characters removed, whitespace
+# collapsed, and leetspeak read as letters in any word that has a letter or an "@" in
+# it (so "a55" reads "ass" but a price like "$5" or the number "55" stays as it is).
+# In such a word "ph" reads "f" ("phuck"), and in a word that mixes Latin letters
+# with Cyrillic or Greek ones, the look-alikes read as the Latin letters they imitate
+# ("fu\u0441k" with a Cyrillic "\u0441"); a word all in Cyrillic or Greek is left as it is. "1"
+# reads as both "i" and "l": the text is searched once each way. A text with "*" is
+# also searched with each "*" after a letter (in runs of up to four) read as a masked
+# letter: "f*ck", "sh*t", "a**".
 #
 # Each term then becomes a regular expression over that form:
 # - whole words only: no letter or digit just before or after (Scunthorpe: "ass" is not
@@ -443,8 +478,13 @@ _PHASES = [
 #   two in the text ("ass" does not match "as"). Runs longer than three are cut to
 #   three first, in text and terms alike, which keeps every search linear in the
 #   length of the text, whatever an adversary types;
+# - any letter but the first may be masked (see above);
 # - the words of a phrase, "kill yourself", may have any spaces or punctuation between
-#   them, or none.
+#   them, or none;
+# - a term listed with a trailing "*", "fuck*", also matches its English inflections
+#   written on to it (INFLECTIONS: "fucks", "fucked", "fuckers", "fucking", "fuckin");
+#   spelled out, "f.u.c.k.e.r.s" holds the bare word already. Moderators opt in term
+#   by term: "cock*" would hold "cocker spaniel", "spic*" would hold "spicy".
 
 _LEET = {
     ord("0"): "o",
@@ -457,6 +497,43 @@ _LEET = {
 }
 _LEET_ONE_AS = {reading: {**_LEET, ord("1"): reading} for reading in ("i", "l")}
 _BANG_INSIDE_WORD = re.compile(r"(?<=\w)!(?=\w)")
+# Cyrillic and Greek letters (and a few Latin ones NFKD leaves alone) that look like
+# a Latin letter in most fonts, after casefolding.
+_LOOK_ALIKES = str.maketrans(
+    {
+        **dict.fromkeys("\u0430\u03b1", "a"),
+        "\u0432": "b",
+        **dict.fromkeys("\u0441\u03f2", "c"),
+        "\u0501": "d",
+        **dict.fromkeys("\u0435\u03b5", "e"),
+        "\u0192": "f",
+        "\u0261": "g",
+        "\u04bb": "h",
+        **dict.fromkeys("\u0456\u03b9\u0131", "i"),
+        "\u0458": "j",
+        **dict.fromkeys("\u043a\u03ba", "k"),
+        **dict.fromkeys("\u04cf\u0142", "l"),
+        "\u043c": "m",
+        **dict.fromkeys("\u043f\u03b7", "n"),
+        **dict.fromkeys("\u043e\u03bf\u00f8", "o"),
+        **dict.fromkeys("\u0440\u03c1", "p"),
+        "\u0455": "s",
+        **dict.fromkeys("\u0442\u03c4", "t"),
+        "\u03c5": "u",
+        "\u03bd": "v",
+        "\u0448": "w",
+        **dict.fromkeys("\u0445\u03c7", "x"),
+        **dict.fromkeys("\u0443\u03b3", "y"),
+    }
+)
+_LATIN_LETTER = re.compile(r"[a-z]")
+# What a "*" after a word's first letter becomes in the masked reading: a character
+# no separator class or \w includes, so that a pattern's letters can accept it
+# without making any search ambiguous.
+_MASK = "\x1a"
+# At most four: a longer run of "*" is decoration, and a short one keeps the search
+# linear (a run of masks can only be shared out between so many letters).
+_MASKED = re.compile(r"(?<=\w)\*{1,4}(?!\*)")
 # In a character class, after "_" has become "-" (so that "\w" means a letter or digit).
 # Besides ASCII: bullet, middle dot, bullet operator, and the Unicode hyphens and dashes.
 _SEPARATORS = ".\\-*~+^|/\\\\\u2022\u00b7\u2219\u2010-\u2015"
@@ -469,6 +546,8 @@ _LONGEST_RUN = 3
 _LONG_RUN = re.compile(
     rf"(\w)((?:[{_SEPARATORS} ]*\1){{{_LONGEST_RUN - 1}}})(?:[{_SEPARATORS} ]*\1)+"
 )
+# The endings a term listed as "word*" may take.
+INFLECTIONS = ("s", "es", "ed", "d", "er", "ers", "ing", "ings", "in", "y", "ier", "iest")
 
 
 def find_terms(text: str, terms: Iterable[str]) -> list[str]:
@@ -476,9 +555,12 @@ def find_terms(text: str, terms: Iterable[str]) -> list[str]:
     terms = list(terms)
     if not terms or not text:
         return []
+    text = text.replace(_MASK, "")
     readings = [_canonical(text, one="i")]
     if "1" in text:
         readings.append(_canonical(text, one="l"))
+    if "*" in text:
+        readings.extend([_canonical(text, one=one, masked=True) for one in ("i", "l")])
     found = []
     for term in terms:
         pattern = _term_pattern(term)
@@ -491,7 +573,7 @@ def find_terms(text: str, terms: Iterable[str]) -> list[str]:
     return found
 
 
-def _canonical(text: str, *, one: str) -> str:
+def _canonical(text: str, *, one: str, masked: bool = False) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     folded = "".join(
         char
@@ -502,30 +584,50 @@ def _canonical(text: str, *, one: str) -> str:
     words = []
     for word in folded.split():
         if "@" in word or any(char.isalpha() for char in word):
-            word = _BANG_INSIDE_WORD.sub("i", word.translate(leet))
+            if _LATIN_LETTER.search(word):
+                word = word.translate(_LOOK_ALIKES)
+            word = _BANG_INSIDE_WORD.sub("i", word.translate(leet)).replace("ph", "f")
         words.append(word.replace("_", "-"))
-    return _LONG_RUN.sub(r"\1\2", " ".join(words))
+    canonical = _LONG_RUN.sub(r"\1\2", " ".join(words))
+    if masked:
+        # After the runs are cut, so that "a*a*a*a…" is three letters, not thousands.
+        canonical = _MASKED.sub(lambda stars: _MASK * len(stars[0]), canonical)
+    return canonical
 
 
 @functools.lru_cache(maxsize=4096)
 def _term_pattern(term: str) -> re.Pattern | None:
-    words = re.findall(r"\w+", _canonical(term, one="i"))
+    inflected = term.rstrip().endswith("*")
+    words = re.findall(r"\w+", _canonical(term.rstrip().rstrip("*"), one="i"))
     if not words:
         return None
-    phrase = _PHRASE_GAP.join(_word_pattern(word) for word in words)
+    patterns = [_word_pattern(word) for word in words]
+    if inflected:
+        patterns[-1] = _word_pattern(words[-1], endings=INFLECTIONS)
+    phrase = _PHRASE_GAP.join(patterns)
     return re.compile(rf"(?<!\w){phrase}(?!\w)")
 
 
-def _word_pattern(word: str) -> str:
-    runs = [
-        (re.escape(char), min(len(list(group)), _LONGEST_RUN))
-        for char, group in itertools.groupby(word)
-    ]
+def _runs(word: str) -> list[tuple[str, int]]:
+    return [(char, min(len(list(group)), _LONGEST_RUN)) for char, group in itertools.groupby(word)]
+
+
+def _word_pattern(word: str, endings: tuple[str, ...] = ()) -> str:
+    def letter(char: str, first: bool) -> str:
+        return re.escape(char) if first else f"[{re.escape(char)}{_MASK}]"
 
     def spelled(gap: str) -> str:
-        return gap.join(f"{char}(?:{gap}{char}){{{count - 1},}}" for char, count in runs)
+        return gap.join(
+            f"{letter(char, i == 0)}(?:{gap}{letter(char, False)}){{{count - 1},}}"
+            for i, (char, count) in enumerate(_runs(word))
+        )
 
-    return f"(?:{spelled(_JOINED)}|{spelled(_SPACED)})"
+    pattern = f"(?:{spelled(_JOINED)}|{spelled(_SPACED)})"
+    if endings:
+        # Written on to the word: a word spelled out ("f.u.c.k.e.r.s") is found
+        # without its ending already, a separator being no letter.
+        pattern += f"(?:{'|'.join(re.escape(end) for end in endings)})?"
+    return pattern
 
 
 # Readers' proposed answers to open questions go through the phases that apply

@@ -157,8 +157,8 @@ def escalate(*, comment: Comment, moderator) -> ModerationDecision:
     )
 
 
-def _reject(comment: Comment, moderator, reason: str, *, public_reason: str):
-    if comment.status != Comment.Status.REJECTED:
+def _reject(comment: Comment, moderator, reason: str, *, public_reason: str, tell: bool = True):
+    if tell and comment.status != Comment.Status.REJECTED:
         _tell_author(comment, f"was not published: {public_reason}")
     reject_comment(comment.pk)
     Comment.objects.filter(pk=comment.pk).update(featured=False, public_reason=public_reason)
@@ -194,43 +194,115 @@ def _log(moderator, standing: AuthorStanding, message: str, *, reason: str = "",
         user_id=moderator.pk,
         queryset=[standing],
         action_flag=CHANGE,
-        change_message=message,
+        change_message=_with_note(message, reason, note) if reason else message,
         single_object=True,
     )
 
 
+def _reason_given(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValueError("A ban or a suspension needs a reason the reader is shown.")
+    return reason
+
+
+def _sentence(text: str) -> str:
+    return text if text.endswith((".", "!", "?")) else f"{text}."
+
+
+def _with_note(message: str, reason: str, note: str) -> str:
+    """What the admin's log records: the reason the reader was shown, and the staff's note."""
+    message = f"{message} Reason shown to the reader: {reason}"
+    return f"{message} Internal note: {note.strip()}" if note.strip() else message
+
+
 @transaction.atomic
-def ban_author(*, user, moderator, reject_comments: bool = False) -> AuthorStanding:
-    """Ban the author from commenting; optionally reject all they still have up or waiting."""
+def ban_author(
+    *, user, moderator, reason: str, note: str = "", reject_comments: bool = False
+) -> AuthorStanding:
+    """Ban the author from commenting; optionally reject all they still have up or waiting.
+
+    The reader is told once, with the reason, however many comments go with the ban.
+    """
     _check_author_manager(moderator, user)
+    reason = _reason_given(reason)
     standing = _standing(user)
     standing.banned_at = timezone.now()
     standing.trusted = False
-    standing.save(update_fields=["banned_at", "trusted", "updated_at"])
+    standing.public_reason = reason
+    standing.note = note.strip()
+    standing.save(update_fields=["banned_at", "trusted", "public_reason", "note", "updated_at"])
     message = "Banned."
+    told = f"You can no longer comment. Reason: {_sentence(reason)}"
     if reject_comments:
         comments = (
             Comment.objects.select_for_update()
             .filter(author=user, status__in=REJECTED_ON_BAN)
             .order_by("pk")
         )
-        rejected = [_reject(c, moderator, "ban author", public_reason=BANNED) for c in comments]
+        rejected = [
+            _reject(c, moderator, "ban author", public_reason=BANNED, tell=False) for c in comments
+        ]
         message = f"Banned; {len(rejected)} of their comments rejected."
-    _log(moderator, standing, message)
+        if rejected:
+            told += f" {len(rejected)} of your comments were taken down with it."
+    _log(moderator, standing, message, reason=reason, note=note)
+    notify(user=user, message=told)
     return standing
 
 
 @transaction.atomic
-def suspend_author(*, user, moderator, days: int) -> AuthorStanding:
-    """Keep the author from commenting for `days` days from now."""
+def unban_author(*, user, moderator) -> AuthorStanding:
+    """Let a banned author comment again (their rejected comments stay rejected)."""
+    _check_author_manager(moderator, user)
+    standing = _standing(user)
+    if standing.banned_at is None:
+        return standing
+    standing.banned_at = None
+    standing.public_reason = "" if not _suspended(standing) else standing.public_reason
+    standing.save(update_fields=["banned_at", "public_reason", "updated_at"])
+    _log(moderator, standing, "Ban lifted.")
+    if not _suspended(standing):
+        notify(user=user, message="Your ban was lifted: you can comment again.")
+    return standing
+
+
+@transaction.atomic
+def suspend_author(*, user, moderator, days: int, reason: str, note: str = "") -> AuthorStanding:
+    """Keep the author from commenting for `days` days from now; they are told why."""
     _check_author_manager(moderator, user)
     if not 1 <= days <= MAX_SUSPENSION_DAYS:
         raise ValueError(f"Suspend for 1 to {MAX_SUSPENSION_DAYS} days, not {days}.")
+    reason = _reason_given(reason)
     standing = _standing(user)
     standing.suspended_until = timezone.now() + dt.timedelta(days=days)
-    standing.save(update_fields=["suspended_until", "updated_at"])
-    _log(moderator, standing, f"Suspended for {days} days.")
+    standing.public_reason = reason
+    standing.note = note.strip()
+    standing.save(update_fields=["suspended_until", "public_reason", "note", "updated_at"])
+    _log(moderator, standing, f"Suspended for {days} days.", reason=reason, note=note)
+    until = timezone.localtime(standing.suspended_until).strftime("%d %B %Y, %H:%M")
+    notify(user=user, message=f"You cannot comment until {until}. Reason: {_sentence(reason)}")
     return standing
+
+
+@transaction.atomic
+def lift_suspension(*, user, moderator) -> AuthorStanding:
+    """End the author's suspension now."""
+    _check_author_manager(moderator, user)
+    standing = _standing(user)
+    if not _suspended(standing):
+        return standing
+    standing.suspended_until = None
+    standing.public_reason = standing.public_reason if standing.banned_at else ""
+    standing.save(update_fields=["suspended_until", "public_reason", "updated_at"])
+    _log(moderator, standing, "Suspension lifted.")
+    if standing.banned_at is None:
+        notify(user=user, message="Your suspension was lifted: you can comment again.")
+    return standing
+
+
+def _suspended(standing: AuthorStanding) -> bool:
+    return standing.suspended_until is not None and standing.suspended_until > timezone.now()
 
 
 @transaction.atomic
@@ -240,9 +312,21 @@ def premoderate_author(*, user, moderator) -> AuthorStanding:
 
 
 @transaction.atomic
+def stop_premoderating_author(*, user, moderator) -> AuthorStanding:
+    """The author's comments go through the pipeline like anyone's again."""
+    return _set_standing(user, moderator, "No longer pre-moderated.", premoderate=False)
+
+
+@transaction.atomic
 def trust_author(*, user, moderator) -> AuthorStanding:
     """Skip pre-moderation and the velocity check for this author."""
     return _set_standing(user, moderator, "Trusted.", trusted=True, premoderate=False)
+
+
+@transaction.atomic
+def untrust_author(*, user, moderator) -> AuthorStanding:
+    """The author goes through pre-moderation and the velocity check again."""
+    return _set_standing(user, moderator, "No longer trusted.", trusted=False)
 
 
 def _set_standing(user, moderator, message: str, **fields) -> AuthorStanding:

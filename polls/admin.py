@@ -309,18 +309,58 @@ class ChoiceAdmin(admin.ModelAdmin):
     """Proposed answers: readers' answers to open questions, the ones awaiting moderation first."""
 
     form = ChoiceAdminForm
-    list_display = ["text", "short_poll", "proposal_count", "created_at", "status"]
-    list_select_related = ["poll"]
+    list_display = [
+        "text",
+        "short_poll",
+        "proposer",
+        "reason",
+        "proposal_count",
+        "created_at",
+        "status",
+    ]
+    list_select_related = ["poll", "proposed_by"]
     list_filter = [ProposalStatusFilter, ("poll", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["text", "poll__question"]
     ordering = [Case(When(status=Choice.Status.PENDING, then=0), default=1), "created_at"]
-    fields = ["poll", "text", "status", "proposal_count", "vote_count", "created_at"]
-    readonly_fields = ["poll", "proposal_count", "vote_count", "created_at"]
+    fields = [
+        "poll",
+        "text",
+        "proposer",
+        "reason",
+        "status",
+        "proposal_count",
+        "vote_count",
+        "created_at",
+    ]
+    # A moderator approves or rejects a reader's words; nobody rewrites them.
+    readonly_fields = [
+        "poll",
+        "text",
+        "proposer",
+        "reason",
+        "proposal_count",
+        "vote_count",
+        "created_at",
+    ]
     actions = ["approve", "reject"]
 
     @admin.display(description="Question", ordering="poll__question")
     def short_poll(self, choice):
         return Truncator(choice.poll.question).chars(70)
+
+    @admin.display(description="Proposed by", ordering="proposed_by__username")
+    def proposer(self, choice):
+        if choice.proposed_by_id is not None:
+            return choice.proposed_by.username
+        return "a visitor (not logged in)" if choice.proposed_by_voter else "—"
+
+    @admin.display(description="Why it waits or was refused")
+    def reason(self, choice):
+        if choice.moderation_reasons:
+            return " ".join(choice.moderation_reasons)
+        if choice.moderated_at is None:
+            return "Not checked yet."
+        return "Nothing found: it waits for a moderator."
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(proposal_count__gt=0)

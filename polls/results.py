@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.utils import timezone
 
 from polls.models import Choice, Poll
@@ -60,6 +61,13 @@ class PollCard:
     @property
     def anchor(self):
         return f"poll-{self.poll.pk}"
+
+    @property
+    def proposal_hint(self) -> str:
+        """What happens to a proposed answer, as it does (POLL_PROPOSALS_AUTO_APPROVE)."""
+        if settings.POLL_PROPOSALS_AUTO_APPROVE:
+            return "published once it passes our automatic checks"
+        return "a moderator reads it before it is published"
 
 
 def build_card(

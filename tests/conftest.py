@@ -37,6 +37,21 @@ def _no_shared_article_page(settings):
 
 
 @pytest.fixture(autouse=True)
+def _services_tests_meet_regular_readers(request):
+    """The integration, browser and fault tests follow comments through real workers and
+    servers with readers past their first comments: a new commenter's first comments
+    wait for a moderator by default (tests/comments/test_safe_defaults.py tests that)."""
+    marker = request.node.get_closest_marker("django_db")
+    if request.node.get_closest_marker("integration") is None or marker is None:
+        return
+    transactional = marker.kwargs.get("transaction", False)
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from comments.models import ModerationSettings
+
+    ModerationSettings.objects.update_or_create(pk=1, defaults={"premoderate_below": 0})
+
+
+@pytest.fixture(autouse=True)
 def _fresh_event_streams(settings):
     """Article ids repeat from test to test: no test sees another's live events."""
     events.reset_streams()

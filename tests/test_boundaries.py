@@ -142,6 +142,10 @@ def _article(o):
     return a, Article.objects.count()
 
 
+def _article_premoderated(o):
+    return Article.objects.filter(pk=o.article.pk).values_list("premoderate").first()
+
+
 def _articles(o):
     return Article.objects.count()
 
@@ -152,6 +156,10 @@ def _standing(o):
             "banned_at", "suspended_until", "premoderate", "trusted"
         )
     )
+
+
+def _banned_standing(o):
+    return list(AuthorStanding.objects.filter(user=o.banned).values_list("banned_at"))
 
 
 def _staff_standing(o):
@@ -626,16 +634,25 @@ ADMIN = [
         "admin: close comments (action)",
         "POST",
         "/admin/articles/article/",
-        # a moderator has no actions there: the list again, nothing changes
-        "admin admin admin 200 302 302",
+        # moderators too: a flame war is theirs to stop, without editing the article
+        "admin admin admin 302 302 302",
         data=_action("close_comments", "{article}"),
         state=_article,
+    ),
+    Row(
+        "admin: pre-moderate comments (action)",
+        "POST",
+        "/admin/articles/article/",
+        "admin admin admin 302 302 302",
+        data=_action("premoderate_comments", "{article}"),
+        state=_article_premoderated,
     ),
     Row(
         "admin: close every poll (action)",
         "POST",
         "/admin/articles/article/",
-        "admin admin admin 200 302 302",
+        # a moderator is not offered it: "No action selected", no poll closes
+        "admin admin admin 302 302 302",
         data=_action("close_all_polls", "{article}"),
         state=_polls_closed,
     ),
@@ -696,7 +713,7 @@ ADMIN = [
         "/admin/comments/comment/",
         # editors have no such action: "No action selected", nobody is banned
         "admin admin admin 302 302 302",
-        data=_action("ban_author", "{comment}", apply="1"),
+        data=_action("ban_author", "{comment}", apply="1", reason="Spam"),
         state=_standing,
     ),
     Row(
@@ -704,7 +721,7 @@ ADMIN = [
         "POST",
         "/admin/comments/comment/",
         "admin admin admin 302 302 302",
-        data=_action("suspend_author", "{comment}", apply="1", days="7"),
+        data=_action("suspend_author", "{comment}", apply="1", days="7", reason="Spam"),
         state=_standing,
     ),
     Row(
@@ -724,12 +741,20 @@ ADMIN = [
         state=_standing,
     ),
     Row(
+        "admin: lift an author's ban (action)",
+        "POST",
+        "/admin/comments/authorstanding/",
+        "admin admin admin 302 403 302",
+        data=_action("unban", "{banned_standing}"),
+        state=_banned_standing,
+    ),
+    Row(
         "admin: ban a staff author (action)",
         "POST",
         "/admin/comments/comment/",
         # a moderator is told only a superuser can; nobody is banned
         "admin admin admin 302 302 302",
-        data=_action("ban_author", "{staff_comment}", apply="1"),
+        data=_action("ban_author", "{staff_comment}", apply="1", reason="Spam"),
         state=_staff_standing,
     ),
     Row(
@@ -816,7 +841,9 @@ def world(demo_article, reader, other_reader_account, moderator, editor, setting
             Notice.objects.create(user=user, message="Your comment was published.", url="/")
     token = following.unfollow_token(follower, demo_article)
     now = timezone.now()
+    banned = get_user_model().objects.create_user("banned", "banned@example.com", "x")
     objects = SimpleNamespace(
+        banned=banned,
         article=demo_article,
         comment=comment,
         pending=pending,
@@ -848,6 +875,7 @@ def world(demo_article, reader, other_reader_account, moderator, editor, setting
         "standing": AuthorStanding.objects.create(user=reader).pk,
         "staff_comment": staff_posted.pk,
         "staff_standing": AuthorStanding.objects.create(user=editor).pk,
+        "banned_standing": AuthorStanding.objects.create(user=banned, banned_at=now).pk,
         "editor": editor.pk,
         "decision": ModerationDecision.objects.filter(comment=comment).first().pk
         if ModerationDecision.objects.filter(comment=comment).exists()
@@ -925,7 +953,6 @@ def _run_cell(row: Row, role: str, objects, ids) -> tuple[str, str]:
 # because it does not offer that role the action, or with the form again because
 # the data is incomplete: they must change nothing.
 NO_OP = {
-    ("admin: close comments (action)", "moderator"),
     ("admin: close every poll (action)", "moderator"),
     ("admin: ban the author (action)", "editor"),
     ("admin: suspend the author (action)", "editor"),
@@ -1027,9 +1054,13 @@ def test_the_table_covers_every_admin_action():
         "approve_and_feature",  # approve: change_comment
         "unpick",  # pick
         "premoderate_author",  # ban_author: change_authorstanding
+        "lift_suspension",  # unban: change_authorstanding
+        "untrust",
+        "stop_premoderating",
         "reopen_selected",  # export_vote_counts: change_poll
         "close_selected",
-        "open_comments",  # close_comments: change_article
+        "open_comments",  # close_comments: moderate_comments
+        "stop_premoderating_comments",
     }
     assert offered - same_as_tabled - tabled == set()
 

@@ -71,7 +71,12 @@ def test_an_editor_cannot_ban_a_reader(client, editor, comment):
     client.force_login(editor)
     client.post(
         reverse("admin:comments_comment_changelist"),
-        {"action": "ban_author", "_selected_action": [comment.pk], "apply": "1"},
+        {
+            "action": "ban_author",
+            "_selected_action": [comment.pk],
+            "apply": "1",
+            "reason": "Spam",
+        },
     )
     assert not AuthorStanding.objects.filter(user=comment.author, banned_at__isnull=False).exists()
     page = client.get(reverse("admin:comments_comment_change", args=[comment.pk]))

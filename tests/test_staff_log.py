@@ -130,18 +130,21 @@ def test_pre_moderating_an_articles_comments_from_its_page_is_on_the_log(
 
 
 def test_author_actions_are_on_the_log_with_the_reader(moderating, moderator, comment, reader):
-    run_action(moderating, "suspend_author", [comment], days="3")
+    run_action(
+        moderating, "suspend_author", [comment], days="3", reason="Insults", note="Second time."
+    )
     assert (act().kind, act().action, act().author) == (
         StaffAct.Kind.AUTHOR,
         "Suspended for 3 days.",
         reader,
     )
+    assert (act().reason, act().note) == ("Insults", "Second time.")
     run_action(moderating, "premoderate_author", [comment])
     assert act().action == "Always pre-moderated."
     run_action(moderating, "trust_author", [comment])
     assert act().action == "Trusted."
-    run_action(moderating, "ban_author", [comment], reject_comments="")
-    assert act().action == "Banned."
+    run_action(moderating, "ban_author", [comment], reject_comments="", reason="Spam")
+    assert (act().action, act().reason) == ("Banned.", "Spam")
     assert (
         list(StaffAct.objects.filter(author=reader).values_list("actor", flat=True))
         == [moderator.pk] * 4

@@ -208,7 +208,8 @@ def seed_writers(writers: int = 20, comments: int = 200, seed: int = 13) -> dict
     Returns {"sessions": [a session key per writer], "bodies": [comment texts]}.
     Each writer posts several comments within a minute or two, so the velocity
     phase's limit is raised (the phase still runs its query); the texts vary,
-    so the duplicate phase passes them too.
+    so the duplicate phase passes them too. They are regulars, past a new
+    commenter's pre-moderation: their comments publish.
     """
     from importlib import import_module
 
@@ -218,7 +219,7 @@ def seed_writers(writers: int = 20, comments: int = 200, seed: int = 13) -> dict
     from comments.models import ModerationSettings
 
     ModerationSettings.objects.get_or_create(pk=1)
-    ModerationSettings.objects.filter(pk=1).update(velocity_comments=10_000)
+    ModerationSettings.objects.filter(pk=1).update(velocity_comments=10_000, premoderate_below=0)
     store = import_module(settings.SESSION_ENGINE).SessionStore
     User = get_user_model()
     sessions = []

@@ -395,7 +395,9 @@ def test_banning_with_reject_all_rejects_every_comment_the_author_still_has_up_o
     response = run_action(moderating, "ban_author", [queues["approved"]])
     assert response.status_code == 200
     assert "Also reject all their comments" in response.content.decode()
-    response = run_action(moderating, "ban_author", [queues["approved"]], reject_comments="on")
+    response = run_action(
+        moderating, "ban_author", [queues["approved"]], reject_comments="on", reason="Spam"
+    )
     assert response.status_code == 302
     standing = AuthorStanding.objects.get(user=reader)
     assert standing.banned_at is not None
@@ -409,7 +411,7 @@ def test_banning_with_reject_all_rejects_every_comment_the_author_still_has_up_o
 
 
 def test_banning_alone_leaves_the_comments_as_they_are(moderating, reader, queues):
-    run_action(moderating, "ban_author", [queues["approved"]], reject_comments="")
+    run_action(moderating, "ban_author", [queues["approved"]], reject_comments="", reason="Spam")
     assert AuthorStanding.objects.get(user=reader).banned_at is not None
     assert status_of(queues["approved"]) == "approved"
     assert not ModerationDecision.objects.filter(actor__isnull=False).exists()
@@ -417,7 +419,7 @@ def test_banning_alone_leaves_the_comments_as_they_are(moderating, reader, queue
 
 def test_banning_in_bulk_bans_each_author_once(moderating, reader, other_reader, queues):
     chosen = [queues["pending"], queues["approved"], queues["held"]]
-    response = run_action(moderating, "ban_author", chosen, reject_comments="")
+    response = run_action(moderating, "ban_author", chosen, reject_comments="", reason="Spam")
     assert messages_of(response) == ["Banned 2 authors."]
     assert AuthorStanding.objects.filter(banned_at__isnull=False).count() == 2
 
@@ -425,16 +427,20 @@ def test_banning_in_bulk_bans_each_author_once(moderating, reader, other_reader,
 def test_suspending_keeps_the_author_out_for_that_many_days(moderating, moderator, reader, queues):
     response = run_action(moderating, "suspend_author", [queues["approved"]])
     assert 'name="days"' in response.content.decode()
-    response = run_action(moderating, "suspend_author", [queues["approved"]], days="3")
+    response = run_action(
+        moderating, "suspend_author", [queues["approved"]], days="3", reason="Cool off"
+    )
     assert response.status_code == 302
     until = AuthorStanding.objects.get(user=reader).suspended_until
     assert abs(until - (timezone.now() + dt.timedelta(days=3))) < dt.timedelta(minutes=1)
     entry = LogEntry.objects.get(user=moderator)
-    assert entry.change_message == "Suspended for 3 days."
+    assert entry.change_message == "Suspended for 3 days. Reason shown to the reader: Cool off"
 
 
 def test_a_suspension_needs_a_sensible_number_of_days(moderating, reader, queues):
-    response = run_action(moderating, "suspend_author", [queues["approved"]], days="0")
+    response = run_action(
+        moderating, "suspend_author", [queues["approved"]], days="0", reason="Cool off"
+    )
     assert response.status_code == 200
     assert not AuthorStanding.objects.filter(user=reader).exists()
 
@@ -457,7 +463,7 @@ def test_the_functions_refuse_anyone_who_cannot_moderate(reader, other_reader, q
     with pytest.raises(PermissionDenied):
         moderator_actions.reject(comment=comment, moderator=other_reader, reason="Off-topic")
     with pytest.raises(PermissionDenied):
-        moderator_actions.ban_author(user=reader, moderator=other_reader)
+        moderator_actions.ban_author(user=reader, moderator=other_reader, reason="Spam")
     with pytest.raises(PermissionDenied):
         moderator_actions.trust_author(user=other_reader, moderator=other_reader)
     assert status_of(comment) == "pending"
@@ -583,6 +589,7 @@ def test_the_decision_list_shows_the_audit_trail_filtered_by_who_decided(
 
 
 def test_terms_domains_and_standings_are_listed_filtered_and_searched(admin_client, reader):
+    ModeratedTerm.objects.all().delete()  # the shipped starter lists: this is about the page
     ModeratedTerm.objects.create(kind="banned", term="scum")
     ModeratedTerm.objects.create(kind="suspect", term="idiot")
     BlockedDomain.objects.create(domain="spam.example")

@@ -160,6 +160,8 @@ def test_a_poison_comment_ends_held_for_a_moderator_and_others_go_on(
     from comments.services import post_comment
 
     settings.CELERY_TASK_ALWAYS_EAGER = True
+    # The reader here is past the pre-moderation of their first comments.
+    ModerationSettings.objects.update_or_create(pk=1, defaults={"premoderate_below": 0})
     real_decide = moderation.decide
 
     def decide(comment, **kwargs):

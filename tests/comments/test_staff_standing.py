@@ -13,8 +13,8 @@ COMMENTS = "/admin/comments/comment/"
 REFUSED = "Only a superuser can change the standing of staff"
 
 ACTIONS = [
-    ("ban_author", {"reject_comments": "on"}),
-    ("suspend_author", {"days": "7"}),
+    ("ban_author", {"reject_comments": "on", "reason": "Abuse"}),
+    ("suspend_author", {"days": "7", "reason": "Abuse"}),
     ("trust_author", {}),
     ("premoderate_author", {}),
 ]
@@ -76,7 +76,7 @@ def test_a_superuser_can_change_a_staff_authors_standing(
 def test_a_moderator_still_manages_readers(client, moderator, reader, say):
     comment = say(reader, "A reader's comment")
     client.force_login(moderator)
-    _run(client, "ban_author", comment, {"reject_comments": ""})
+    _run(client, "ban_author", comment, {"reject_comments": "", "reason": "Abuse"})
     assert _standing(reader)[0] is not None
 
 
@@ -118,8 +118,10 @@ def test_the_standings_admin_lets_a_superuser_change_staff(client, moderator, bo
 @pytest.mark.parametrize(
     "act",
     [
-        lambda user, by: moderator_actions.ban_author(user=user, moderator=by),
-        lambda user, by: moderator_actions.suspend_author(user=user, moderator=by, days=7),
+        lambda user, by: moderator_actions.ban_author(user=user, moderator=by, reason="Abuse"),
+        lambda user, by: moderator_actions.suspend_author(
+            user=user, moderator=by, days=7, reason="Abuse"
+        ),
         lambda user, by: moderator_actions.trust_author(user=user, moderator=by),
         lambda user, by: moderator_actions.premoderate_author(user=user, moderator=by),
     ],

@@ -241,7 +241,9 @@ def test_a_comment_the_pipeline_rejected_tells_its_author_why_in_their_words(
 
 def test_comments_rejected_by_a_ban_tell_their_author_the_ban(client, reader, moderator, say):
     comment = say(reader, "Published before the ban")
-    moderator_actions.ban_author(user=reader, moderator=moderator, reject_comments=True)
+    moderator_actions.ban_author(
+        user=reader, moderator=moderator, reason="Personal attacks", reject_comments=True
+    )
     client.force_login(reader)
     page = client.get(comment.article.get_absolute_url()).content.decode()
     assert "not published: Your account was banned from the discussions" in page

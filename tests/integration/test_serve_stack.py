@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 
 from articles.briefing import parse_briefing
 from articles.models import Article
-from comments.models import Comment
+from comments.models import Comment, ModerationSettings
 from polls.models import Poll
 from tests.conftest import DEMO_BRIEFING
 from tests.services import ROOT, wait_until
@@ -113,6 +113,8 @@ def test_the_event_stream_delivers_a_comment_approved_while_a_reader_listens(
     with django_db_blocker.unblock():
         author = get_user_model().objects.create_user("serve_stack_writer", "w@example.com")
         session = signed_in_session(author, production_env["SECRET_KEY"])
+        # A regular reader: a new commenter's first comments wait for a moderator.
+        ModerationSettings.objects.update_or_create(pk=1, defaults={"premoderate_below": 0})
     article_url = article.get_absolute_url()
     with (
         httpx.Client(base_url=stack.url, cookies={"sessionid": session}) as reader,
