@@ -4,7 +4,7 @@
 from django.db.models import Prefetch
 from django.shortcuts import render
 
-from articles import following, publishing
+from articles import following, publishing, stories
 from articles.models import Block, FollowupQuestion, Section
 from briefing_site import events
 from briefing_site.site_address import absolute_url
@@ -102,6 +102,7 @@ def _story(user, article) -> dict:
     previous, later = publishing.neighbours(article, timeline)
     return {
         "timeline": timeline if len(timeline) > 1 else [],
+        "story_slug": stories.story_slug(timeline),
         "following": following.is_following(user, article),
         "previous_piece": previous,
         "next_piece": later,
