@@ -70,7 +70,7 @@ def story_page(request, story: Story) -> dict:
         .prefetch_related(Prefetch("choices", queryset=Choice.objects.approved()))
     )
     for piece in story.pieces:
-        piece.questions = []
+        piece.asked = []  # the poll cards of its questions
     for poll in polls:
         poll.article = by_article[poll.article_id]  # loaded: no query per poll for its links
     cards = poll_cards(polls, user=request.user, voter=read_voter_quietly(request))
@@ -84,7 +84,7 @@ def story_page(request, story: Story) -> dict:
         card = cards[poll.pk]
         if poll.pk in shown_by_editors:
             card.show_results = True
-        poll.article.questions.append(card)
+        poll.article.asked.append(card)
     return {
         "story": story,
         "pieces": story.pieces,

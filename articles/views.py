@@ -44,12 +44,11 @@ def story_detail(request, slug):
 @require_GET
 def topic_detail(request, slug):
     """The published articles that carry a keyword, newest first."""
-    canonical = topics.topic_slug(slug)
-    if canonical != slug and canonical:
-        return redirect("articles:topic", slug=canonical, permanent=True)
-    topic = topics.find_topic(slug)
+    topic = topics.find_topic(topics.topic_slug(slug))
     if topic is None:
         raise Http404("No article carries this topic.")
+    if topic.slug != slug:
+        return redirect(topic, permanent=True)
     context = topics.topic_page(topic, page=request.GET.get("page"), per_page=ARTICLES_PER_PAGE)
     return render(request, "articles/topic.html", context)
 
