@@ -66,8 +66,8 @@ def story_page(request, story: Story) -> dict:
     by_article = {piece.pk: piece for piece in story.pieces}
     polls = list(
         Poll.objects.filter(article__in=story.pieces)
-        .order_by("article", "position", "pk")
-        .prefetch_related(Prefetch("choices", queryset=Choice.objects.approved()))
+        .order_by("position", "pk")
+        .prefetch_related(Prefetch("choices", queryset=Choice.objects.approved().in_poll_order()))
     )
     for piece in story.pieces:
         piece.asked = []  # the poll cards of its questions
@@ -97,6 +97,6 @@ def _keywords(pieces) -> list[str]:
     """Every keyword of the story once, in the order its pieces first used them."""
     seen = {}
     for piece in pieces:
-        for keyword in piece.keywords:
+        for keyword in piece.keywords or []:
             seen.setdefault(keyword, None)
     return list(seen)
