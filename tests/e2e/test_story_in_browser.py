@@ -57,8 +57,20 @@ def test_a_reader_opens_the_whole_story_from_an_article(app_server, chromium, st
     width, height = VIEWPORTS[viewport]
     page = chromium.new_page(viewport={"width": width, "height": height})
     try:
+        page.goto(f"{app_server}/")
+        cards = page.locator(".article-card")
+        expect(cards).to_have_count(1)  # the story once, by its latest piece
+        expect(cards.first).to_contain_text(ceasefire.title)
+        expect(cards.first).to_contain_text("3 pieces")
+        if viewport == "desktop":
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=SCREENSHOTS / "front-page-story.png")
+
         page.goto(f"{app_server}{meeting.get_absolute_url()}")
-        page.get_by_role("link", name="The whole story").click()
+        timeline = page.get_by_role("navigation", name="This story", exact=True)
+        if viewport == "desktop":
+            timeline.screenshot(path=SCREENSHOTS / "article-story-link.png")
+        timeline.get_by_role("link", name="The whole story").click()
         page.wait_for_url(f"**/stories/{first.slug}/")
 
         expect(page.get_by_role("heading", level=1)).to_have_text(first.title)
