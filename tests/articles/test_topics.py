@@ -161,3 +161,24 @@ def test_its_queries_do_not_grow_with_its_articles(client, db, django_assert_max
     with django_assert_max_num_queries(2):
         page = client.get("/topics/asean-dialogue/").content.decode()
     assert "30 briefings" in page
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "%00",
+        "%FF%FE",
+        "..",
+        "%2E%2E%2Fadmin",
+        "\N{SUPERSCRIPT TWO}",
+        "a%20" * 200,
+        "%E2%80%91",
+        "asean-restraint%0A",
+        "<script>alert(1)</script>",
+    ],
+)
+def test_no_address_gives_a_server_error(client, db, address):
+    article("Talks", ["ASEAN restraint"])
+    for suffix in ["/", "/feed.atom", "/feed.rss"]:
+        response = client.get(f"/topics/{address}{suffix}")
+        assert response.status_code in {200, 301, 404}, (address, suffix)
