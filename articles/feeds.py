@@ -1,12 +1,12 @@
-"""Atom and RSS feeds of published articles: the latest, and one per story."""
+"""Atom and RSS feeds of published articles: the latest, one per story and one per topic."""
 
 from django.contrib.syndication.views import Feed
-from django.db.models import Q
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
+from articles import stories, topics
 from articles.models import Article
 from briefing_site.site_address import absolute_url
 
@@ -57,37 +57,73 @@ class LatestArticlesAtom(LatestArticles):
 
 
 class StoryArticles(LatestArticles):
-    """Every published piece of the story an article belongs to, newest first."""
+    """Every published piece of a story, newest first: the story page's feed. Any piece's
+    slug finds it, at the story page's address or at the article's (older subscriptions)."""
 
     url_name = "articles:story-rss"
 
     def get_object(self, request, slug):
-        article = get_object_or_404(Article.objects.published(), slug=slug)
-        return Article.objects.get(pk=article.story_root_id)
+        story = stories.find_story(slug)
+        if story is None:
+            raise Http404("No published story here.")
+        return story
 
-    def title(self, root):
-        return f"Briefing: {root.title} (the story so far)"
+    def title(self, story):
+        return f"Briefing: {story.first.title} (the story so far)"
 
-    def description(self, root):
-        return escape(root.lead)  # the RSS channel's description is HTML too
+    def description(self, story):
+        return escape(story.first.lead)  # the RSS channel's description is HTML too
 
-    def link(self, root):
-        return absolute_url(root.get_absolute_url())
+    def link(self, story):
+        return absolute_url(story.get_absolute_url())
 
-    def feed_url(self, root):
-        return absolute_url(reverse(self.url_name, args=[root.slug]))
+    def feed_url(self, story):
+        return absolute_url(reverse(self.url_name, args=[story.slug]))
 
-    def items(self, root):
-        return (
-            Article.objects.published()
-            .filter(Q(pk=root.pk) | Q(story_id=root.pk))
-            .order_by("-published_at", "-pk")
-        )
+    def items(self, story):
+        return list(reversed(story.pieces))
 
 
 class StoryArticlesAtom(StoryArticles):
     feed_type = Atom1Feed
     url_name = "articles:story-atom"
 
-    def subtitle(self, root):
-        return root.lead
+    def subtitle(self, story):
+        return story.first.lead
+
+
+class TopicArticles(LatestArticles):
+    """The latest published articles that carry a keyword."""
+
+    url_name = "articles:topic-rss"
+
+    def get_object(self, request, slug):
+        topic = topics.find_topic(topics.topic_slug(slug))
+        if topic is None:
+            raise Http404("No article carries this topic.")
+        return topic
+
+    def title(self, topic):
+        return f"Briefing: {topic.name}"
+
+    def description(self, topic):
+        return escape(f"Briefings on {topic.name}.")
+
+    def link(self, topic):
+        return absolute_url(topic.get_absolute_url())
+
+    def feed_url(self, topic):
+        return absolute_url(reverse(self.url_name, args=[topic.slug]))
+
+    def items(self, topic):
+        ids = topic.article_ids[:LATEST_ITEMS]
+        found = Article.objects.in_bulk(ids)
+        return [found[pk] for pk in ids if pk in found]
+
+
+class TopicArticlesAtom(TopicArticles):
+    feed_type = Atom1Feed
+    url_name = "articles:topic-atom"
+
+    def subtitle(self, topic):
+        return f"Briefings on {topic.name}."

@@ -6,6 +6,7 @@ from django.shortcuts import render
 
 from articles import following, publishing
 from articles.models import Block, FollowupQuestion, Section
+from articles.stories import story_slug
 from briefing_site import events
 from briefing_site.site_address import absolute_url
 from comments.discussion import discussion_context
@@ -112,6 +113,7 @@ def _story(user, article) -> dict:
     previous, later = publishing.neighbours(article, timeline)
     return {
         "timeline": timeline if len(timeline) > 1 else [],
+        "story_slug": story_slug(timeline),
         "following": following.is_following(user, article),
         "previous_piece": previous,
         "next_piece": later,

@@ -1,19 +1,16 @@
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum
-from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
-from articles import following, live, page_cache
+from articles import following, listing, live, page_cache, stories, topics
 from articles.models import Article, StoryFollow
 from articles.pages import render_article_page
 from briefing_site import events
-from polls.models import Choice
 from polls.ratelimits import client_address
 
 ARTICLES_PER_PAGE = 20
@@ -22,22 +19,7 @@ UPDATES_PER_POLL = 200
 
 
 def article_list(request):
-    votes = (
-        Choice.objects.filter(poll__article=OuterRef("pk"))
-        .values("poll__article")
-        .annotate(total=Sum("vote_count"))
-        .values("total")
-    )
-    articles = (
-        Article.objects.published()
-        .annotate(
-            question_count=Count("polls"),
-            vote_total=Coalesce(Subquery(votes, output_field=IntegerField()), 0),
-        )
-        .only("title", "slug", "lead", "published_at", "comment_count")
-        .order_by("-published_at", "-pk")
-    )
-    page = Paginator(articles, ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(listing.front_page(), ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "articles/list.html", {"page": page, "articles": page.object_list})
 
 
@@ -46,6 +28,29 @@ def article_detail(request, slug):
     if page_cache.applies_to(request, article):
         return page_cache.serve(request, article, render_article_page)
     return render_article_page(request, article)
+
+
+@require_GET
+def story_detail(request, slug):
+    """Every published piece of the story, oldest first; any piece's slug leads here."""
+    story = stories.find_story(slug)
+    if story is None:
+        raise Http404("No published story here.")
+    if story.slug != slug:
+        return redirect(story)
+    return render(request, "articles/story.html", stories.story_page(request, story))
+
+
+@require_GET
+def topic_detail(request, slug):
+    """The published articles that carry a keyword, newest first."""
+    topic = topics.find_topic(topics.topic_slug(slug))
+    if topic is None:
+        raise Http404("No article carries this topic.")
+    if topic.slug != slug:
+        return redirect(topic, permanent=True)
+    context = topics.topic_page(topic, page=request.GET.get("page"), per_page=ARTICLES_PER_PAGE)
+    return render(request, "articles/topic.html", context)
 
 
 @require_GET

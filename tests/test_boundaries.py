@@ -214,6 +214,12 @@ SITE = [
     Row("RSS feed", "GET", "/feeds/latest.rss", "200 200 200 200 200 200"),
     Row("story Atom feed", "GET", "/articles/{slug}/story.atom", "200 200 200 200 200 200"),
     Row("story RSS feed", "GET", "/articles/{slug}/story.rss", "200 200 200 200 200 200"),
+    Row("story page", "GET", "/stories/{slug}/", "200 200 200 200 200 200"),
+    Row("story page's Atom feed", "GET", "/stories/{slug}/feed.atom", "200 200 200 200 200 200"),
+    Row("story page's RSS feed", "GET", "/stories/{slug}/feed.rss", "200 200 200 200 200 200"),
+    Row("topic page", "GET", "/topics/{topic}/", "200 200 200 200 200 200"),
+    Row("topic Atom feed", "GET", "/topics/{topic}/feed.atom", "200 200 200 200 200 200"),
+    Row("topic RSS feed", "GET", "/topics/{topic}/feed.rss", "200 200 200 200 200 200"),
     Row("sitemap", "GET", "/sitemap.xml", "200 200 200 200 200 200"),
     Row("health check", "GET", "/healthz", "200 200 200 200 200 200"),
     Row("robots.txt", "GET", "/robots.txt", "200 200 200 200 200 200"),
@@ -856,6 +862,7 @@ def world(demo_article, reader, other_reader_account, moderator, editor, setting
     )
     ids = {
         "slug": demo_article.slug,
+        "topic": "asean-restraint",  # a keyword of the demo article
         "article_type": ContentType.objects.get_for_model(Article).pk,
         "article": demo_article.pk,
         "section": Section.objects.filter(article=demo_article).first().pk,
@@ -1029,7 +1036,7 @@ def test_the_table_covers_every_url_of_the_site():
             "<int:pk>", "{comment}"
         ).replace("<int:poll_id>", "{poll}").replace("<str:token>", "{token}").replace(
             "<str:name>", "{reader_name}"
-        )
+        ).replace("<str:slug>", "{topic}")
         if example not in tabled and example.replace("{poll}", "{open_poll}") not in tabled:
             missing.append(f"/{route} ({name})")
     assert not missing, "URLs without a row in the table: " + ", ".join(missing)

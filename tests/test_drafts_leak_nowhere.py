@@ -122,6 +122,12 @@ READER_PAGES = [
     "/feeds/latest.rss",
     "/articles/{story}/story.atom",
     "/articles/{story}/story.rss",
+    "/stories/{story}/",
+    "/stories/{story}/feed.atom",
+    "/stories/{story}/feed.rss",
+    "/topics/asean-restraint/",  # a keyword of the story's articles
+    "/topics/asean-restraint/feed.atom",
+    "/topics/asean-restraint/feed.rss",
     "/sitemap.xml",
 ]
 
@@ -155,6 +161,9 @@ def test_its_page_and_its_own_feeds_are_404_to_all_but_editors(readers, editor, 
             f"/articles/{slug}/comments/",
             f"/articles/{slug}/story.atom",
             f"/articles/{slug}/story.rss",
+            f"/stories/{slug}/",
+            f"/stories/{slug}/feed.atom",
+            f"/stories/{slug}/feed.rss",
         ]:
             assert client.get(url).status_code == 404, (who, url)
     # Editors preview it, marked as such, and the preview is not live.

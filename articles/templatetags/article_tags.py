@@ -1,5 +1,7 @@
 from django import template
 
+from articles import topics
+
 register = template.Library()
 
 
@@ -11,3 +13,9 @@ def labelled_rows(table):
         [(header[index] if index < len(header) else "", cell) for index, cell in enumerate(row)]
         for row in table.get("rows", [])
     ]
+
+
+@register.filter
+def topic_slug(keyword):
+    """The address of a keyword's topic page ("" when it can have none)."""
+    return topics.topic_slug(keyword)

@@ -81,9 +81,12 @@ def test_reader_questions_appear_in_place_as_polls(page, demo_article):
     assert "No answers yet: propose the first one." in page
 
 
-def test_keywords_are_shown_as_tags(page):
-    assert '<li class="tag">ASEAN restraint</li>' in page
-    assert '<li class="tag">counter‑terrorism cooperation</li>' in page
+def test_keywords_are_shown_as_tags_that_lead_to_their_topics(page):
+    assert '<li class="tag"><a href="/topics/asean-restraint/">ASEAN restraint</a></li>' in page
+    assert (
+        '<li class="tag"><a href="/topics/counter-terrorism-cooperation/">'
+        "counter‑terrorism cooperation</a></li>"
+    ) in page
 
 
 def test_it_has_canonical_and_social_meta(page, demo_article):
