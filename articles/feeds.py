@@ -1,13 +1,15 @@
 """Atom and RSS feeds of published articles: the latest, and one per story."""
 
 from django.contrib.syndication.views import Feed
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.html import escape
+from django.utils.formats import date_format
+from django.utils.html import escape, format_html
+from django.utils.timezone import localtime
 
-from articles.models import Article
+from articles.models import Article, ArticleVersion
 from briefing_site.site_address import absolute_url
 
 LATEST_ITEMS = 30
@@ -78,11 +80,32 @@ class StoryArticles(LatestArticles):
         return absolute_url(reverse(self.url_name, args=[root.slug]))
 
     def items(self, root):
+        on_the_record = Prefetch(
+            "versions", queryset=ArticleVersion.objects.on_the_record(), to_attr="on_the_record"
+        )
         return (
             Article.objects.published()
             .filter(Q(pk=root.pk) | Q(story_id=root.pk))
+            .prefetch_related(on_the_record)
             .order_by("-published_at", "-pk")
         )
+
+    def item_description(self, article):
+        """The lead, then the piece's corrections and updates (its entry shows as updated)."""
+        notes = "".join(
+            format_html(
+                "<p><strong>{}, {}:</strong> {}</p>",
+                version.get_kind_display(),
+                date_format(localtime(version.created_at), "j F Y, H:i e"),
+                version.note,
+            )
+            for version in article.on_the_record
+        )
+        return escape(article.lead) + notes
+
+    def item_updateddate(self, article):
+        changes = [version.created_at for version in article.on_the_record]
+        return max([super().item_updateddate(article), *changes])
 
 
 class StoryArticlesAtom(StoryArticles):
