@@ -22,16 +22,17 @@ NOTE = "An earlier version gave the length of the border as 817 kilometers."
 
 def test_an_editor_saves_a_correction_and_a_reader_sees_it(chromium, own_app_server, demo_article):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    lead = demo_article.sections.get(position=0)
     context, editor = log_in(
         chromium,
         own_app_server,
         browser_account("nita_corrects", group=EDITORS),
-        f"/admin/articles/article/{demo_article.pk}/change/",
+        f"/admin/articles/section/{lead.pk}/change/",
     )
     reader = chromium.new_page(viewport={"width": 1280, "height": 900})
     try:
-        lead = editor.locator("#id_lead")
-        lead.fill(lead.input_value().replace("roughly 817 kilometers", "roughly 820 kilometers"))
+        text = editor.locator("#id_blocks-0-text")
+        text.fill(text.input_value().replace("roughly 817 kilometers", "roughly 820 kilometers"))
         editor.get_by_role("button", name="Save", exact=True).click()
         # Saved without saying what kind of change it is: asked, and nothing saved.
         expect(editor.locator(".errorlist")).to_contain_text(
@@ -47,6 +48,7 @@ def test_an_editor_saves_a_correction_and_a_reader_sees_it(chromium, own_app_ser
         expect(corrections).to_contain_text("Corrections and updates")
         expect(corrections).to_contain_text("Correction, ")
         expect(corrections).to_contain_text(NOTE)
+        expect(reader.locator(".lead")).to_contain_text("roughly 820 kilometers")
         reader.screenshot(path=str(SCREENSHOTS / "article-with-a-correction.png"))
 
         editor.goto(f"{own_app_server}/admin/articles/article/{demo_article.pk}/change/")
@@ -54,7 +56,7 @@ def test_an_editor_saves_a_correction_and_a_reader_sees_it(chromium, own_app_ser
         diff = editor.locator(".version-diff")
         expect(diff.locator("del")).to_have_text("817")
         expect(diff.locator("ins")).to_have_text("820")
-        editor.screenshot(path=str(SCREENSHOTS / "versions-compared.png"), full_page=True)
+        editor.screenshot(path=str(SCREENSHOTS / "versions-compared.png"))
         assert list(demo_article.versions.values_list("kind", flat=True)) == [
             ArticleVersion.Kind.FIRST,
             ArticleVersion.Kind.CORRECTION,
