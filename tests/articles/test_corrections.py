@@ -8,6 +8,8 @@ from html.parser import HTMLParser
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -279,3 +281,27 @@ def test_re_importing_a_published_briefing_can_correct_it(article, tmp_path):
     version = article.versions.order_by("number").last()
     assert (version.kind, version.note) == ("correction", NOTE)
     assert "## Key Facts\n" in version.text
+
+
+def test_the_page_and_the_feed_read_corrections_in_one_query_however_many(client, article):
+    def add_corrections(count):
+        last = article.versions.order_by("-number").values_list("number", flat=True).first() or 0
+        ArticleVersion.objects.bulk_create(
+            ArticleVersion(
+                article=article, number=last + n, kind="update", note=f"Update {n}", text=str(n)
+            )
+            for n in range(1, count + 1)
+        )
+
+    def queries(url):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    feed = reverse("articles:story-atom", args=[article.slug])
+    add_corrections(1)
+    page_queries, feed_queries = queries(article.get_absolute_url()), queries(feed)
+    add_corrections(6)
+    assert queries(article.get_absolute_url()) == page_queries
+    assert queries(feed) == feed_queries
+    assert "Update 6" in client.get(feed).content.decode()
