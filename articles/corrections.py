@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -123,7 +123,10 @@ def record_change(*, article: Article, change: Change, editor=None) -> ArticleVe
             editor=editor if editor is not None and editor.is_authenticated else None,
         )
         # A new updated_at renews the page's shared copy and the feeds' updated dates.
-        Article.objects.filter(pk=article.pk).update(updated_at=version.created_at)
+        Article.objects.filter(pk=article.pk).update(
+            updated_at=version.created_at,
+            correction_count=F("correction_count") + (kind in ON_THE_RECORD),
+        )
         if kind in ON_THE_RECORD:
             transaction.on_commit(lambda: _queue_telling(version.pk))
     return version
@@ -135,6 +138,8 @@ def _queue_telling(version_id: int):
 
 def on_the_record(article: Article) -> list[ArticleVersion]:
     """The article's corrections and updates, oldest first, as readers see them."""
+    if not article.correction_count:
+        return []
     return list(article.versions.on_the_record().only("kind", "note", "created_at", "article"))
 
 

@@ -53,6 +53,9 @@ class Article(models.Model):
     # Kept by the comments service as comments are approved, so the front page
     # never counts every comment. (Votes are summed from their choices' counters.)
     comment_count = models.PositiveIntegerField(default=0, editable=False)
+    # Corrections and updates shown on the page, kept by articles.corrections: the page asks
+    # for them only when there are some.
+    correction_count = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
