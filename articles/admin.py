@@ -64,6 +64,19 @@ class AsksWhatKindOfChange:
 
         return type(form.__name__, (form,), {"body_changed": body_changed})
 
+    def record_change(self, request, form, article):
+        version = corrections.record_change(
+            article=article, change=form.change(), editor=request.user
+        )
+        kind = form.cleaned_data.get("change_kind")
+        if version is None and kind in corrections.ON_THE_RECORD:
+            self.message_user(
+                request,
+                f"The text did not change, so no {corrections.Kind(kind).label.lower()} "
+                "was recorded.",
+                messages.WARNING,
+            )
+
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         main = [name for name in fieldsets[0][1]["fields"] if not name.startswith("change_")]
@@ -342,9 +355,7 @@ class ArticleAdmin(AsksWhatKindOfChange, admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         if change:
-            corrections.record_change(
-                article=form.instance, change=form.change(), editor=request.user
-            )
+            self.record_change(request, form, form.instance)
             live.article_updated(form.instance)
 
 
@@ -388,7 +399,5 @@ class SectionAdmin(AsksWhatKindOfChange, admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        corrections.record_change(
-            article=form.instance.article, change=form.change(), editor=request.user
-        )
+        self.record_change(request, form, form.instance.article)
         live.article_updated(form.instance.article)

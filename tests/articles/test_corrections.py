@@ -308,3 +308,14 @@ def test_the_page_and_the_feed_read_corrections_in_one_query_however_many(client
     assert queries(article.get_absolute_url()) == page_queries
     assert queries(feed) == feed_queries
     assert "Update 6" in client.get(feed).content.decode()
+
+
+def test_a_correction_without_a_change_to_the_text_is_not_recorded_and_the_editor_is_told(
+    client, editor, article
+):
+    client.force_login(editor)
+    response = save_article(client, article, change_kind="correction", change_note=NOTE)
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "The text did not change, so no correction was recorded." in page
+    assert not ArticleVersion.objects.filter(kind="correction").exists()
