@@ -125,7 +125,7 @@ def record_change(*, article: Article, change: Change, editor=None) -> ArticleVe
         # A new updated_at renews the page's shared copy and the feeds' updated dates.
         Article.objects.filter(pk=article.pk).update(
             updated_at=version.created_at,
-            correction_count=F("correction_count") + (kind in ON_THE_RECORD),
+            correction_count=F("correction_count") + (1 if kind in ON_THE_RECORD else 0),
         )
         if kind in ON_THE_RECORD:
             transaction.on_commit(lambda: _queue_telling(version.pk))
