@@ -8,8 +8,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from articles import live, publishing, writing
-from articles.forms import ArticleAdminForm, BlockAdminForm, FollowUpForm
+from articles import corrections, live, publishing, writing
+from articles.forms import ArticleAdminForm, BlockAdminForm, FollowUpForm, SectionAdminForm
 from articles.models import Article, Block, FollowupQuestion, Section
 from polls.models import Choice, Poll
 from polls.placement import close_polls
@@ -34,6 +34,58 @@ class WritingForm(forms.Form):
         if self.data.get("action") == "schedule" and not cleaned.get("publish_at"):
             self.add_error("publish_at", "Give the time to publish it.")
         return cleaned
+
+
+class CompareForm(forms.Form):
+    old = forms.TypedChoiceField(label="Compare version", coerce=int)
+    new = forms.TypedChoiceField(label="with version", coerce=int)
+
+    def __init__(self, data, *, numbers):
+        super().__init__(data)
+        for name in ("old", "new"):
+            self.fields[name].choices = [(number, number) for number in numbers]
+
+
+class AsksWhatKindOfChange:
+    """A published article's text changes on this page, or in its inlines: the form asks
+    whether it is a correction, an update or a silent fix, and the save keeps the version."""
+
+    def _create_formsets(self, request, obj, change):
+        # The form is validated after its inlines are built: it reads whether they changed.
+        formsets, inlines = super()._create_formsets(request, obj, change)
+        request.body_formsets = [fs for fs in formsets if fs.model in (Section, Block)]
+        return formsets, inlines
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+
+        def body_changed(self):
+            return any(formset.has_changed() for formset in getattr(request, "body_formsets", []))
+
+        return type(form.__name__, (form,), {"body_changed": body_changed})
+
+    def record_change(self, request, form, article):
+        version = corrections.record_change(
+            article=article, change=form.change(), editor=request.user
+        )
+        kind = form.cleaned_data.get("change_kind")
+        if version is None and kind in corrections.ON_THE_RECORD:
+            self.message_user(
+                request,
+                f"The text did not change, so no {corrections.Kind(kind).label.lower()} "
+                "was recorded.",
+                messages.WARNING,
+            )
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        main = [name for name in fieldsets[0][1]["fields"] if not name.startswith("change_")]
+        if obj is None or not self.article_of(obj).is_published:
+            return [(None, {"fields": main})]
+        return [
+            (None, {"fields": main}),
+            ("This change, on a published article", {"fields": ["change_kind", "change_note"]}),
+        ]
 
 
 class SectionInline(admin.TabularInline):
@@ -83,7 +135,7 @@ class FollowupQuestionInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(AsksWhatKindOfChange, admin.ModelAdmin):
     form = ArticleAdminForm
     list_display = [
         "title",
@@ -100,7 +152,7 @@ class ArticleAdmin(admin.ModelAdmin):
     search_fields = ["title", "slug"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["add_poll_link", "followup_link"]
+    readonly_fields = ["add_poll_link", "followup_link", "versions_link"]
     fields = [*ArticleAdminForm.Meta.fields, *readonly_fields]
     raw_id_fields = ["follows"]
     inlines = [SectionInline, PollInline, FollowupQuestionInline]
@@ -194,8 +246,28 @@ class ArticleAdmin(admin.ModelAdmin):
         url = reverse("admin:articles_article_write") + f"?follows={article.pk}"
         return format_html('<a class="button" href="{}">Write a follow-up</a>', url)
 
+    @admin.display(description="Versions")
+    def versions_link(self, article):
+        if article.pk is None:
+            return "Save the article first."
+        count = article.versions.count()
+        if not count:
+            return "Kept from its publication on."
+        url = reverse("admin:articles_article_versions", args=[article.pk])
+        return format_html(
+            '<a href="{}">{} version{}: compare</a>', url, count, "" if count == 1 else "s"
+        )
+
+    def article_of(self, article):
+        return article
+
     def get_urls(self):
         return [
+            path(
+                "<int:pk>/versions/",
+                self.admin_site.admin_view(self.compare_versions),
+                name="articles_article_versions",
+            ),
             path(
                 "<int:pk>/follow-up/",
                 self.admin_site.admin_view(self.write_followup),
@@ -249,6 +321,34 @@ class ArticleAdmin(admin.ModelAdmin):
             template += "#preview"
         return TemplateResponse(request, template, context)
 
+    def compare_versions(self, request, pk):
+        """Every version of a published article's text, and the difference between any two."""
+        article = get_object_or_404(Article, pk=pk)
+        if not self.has_view_permission(request, article):
+            raise PermissionDenied
+        versions = list(article.versions.select_related("editor").order_by("number"))
+        numbers = [version.number for version in versions]
+        data = request.GET if "old" in request.GET or "new" in request.GET else None
+        if data is None and len(numbers) >= 2:
+            data = {"old": numbers[-2], "new": numbers[-1]}
+        form = CompareForm(data, numbers=numbers)
+        old = new = None
+        if data is not None and form.is_valid():
+            by_number = {version.number: version for version in versions}
+            old, new = by_number[form.cleaned_data["old"]], by_number[form.cleaned_data["new"]]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Versions of “{article.title}”",
+            "article": article,
+            "versions": versions,
+            "form": form,
+            "old": old,
+            "new": new,
+            "diff": corrections.compare(old.text, new.text) if old else [],
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/articles/versions.html", context)
+
     def write_followup(self, request, pk):
         """A draft follow-up of this article, in its story; the editor goes on writing it."""
         article = get_object_or_404(Article, pk=pk)
@@ -278,6 +378,8 @@ class ArticleAdmin(admin.ModelAdmin):
         was_published = change and Article.objects.get(pk=obj.pk).is_published
         if "comments_closed" in form.changed_data:
             publishing.comments_closed_changed(obj)
+        if was_published:
+            corrections.keep_published_text(obj)
         super().save_model(request, obj, form, change)
         if change:
             publishing.record_discussion_changes(obj, actor=request.user, fields=form.changed_data)
@@ -289,6 +391,7 @@ class ArticleAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         if change:
+            self.record_change(request, form, form.instance)
             live.article_updated(form.instance)
 
 
@@ -299,7 +402,8 @@ class BlockInline(admin.StackedInline):
 
 
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(AsksWhatKindOfChange, admin.ModelAdmin):
+    form = SectionAdminForm
     list_display = ["__str__", "article", "position", "level"]
     list_select_related = ["article"]
     list_filter = ["article"]
@@ -308,6 +412,28 @@ class SectionAdmin(admin.ModelAdmin):
     raw_id_fields = ["article"]
     inlines = [BlockInline]
 
+    def article_of(self, section):
+        return section.article
+
+    def has_delete_permission(self, request, obj=None):
+        # On a published article, sections go from the article's page, which asks what kind
+        # of change it is.
+        if obj is not None and obj.article.is_published:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def save_model(self, request, obj, form, change):
+        corrections.keep_published_text(
+            Section.objects.get(pk=obj.pk).article if change else obj.article
+        )
+        super().save_model(request, obj, form, change)
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        self.record_change(request, form, form.instance.article)
         live.article_updated(form.instance.article)

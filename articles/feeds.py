@@ -1,13 +1,16 @@
 """Atom and RSS feeds of published articles: the latest, one per story and one per topic."""
 
 from django.contrib.syndication.views import Feed
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.html import escape
+from django.utils.formats import date_format
+from django.utils.html import escape, format_html
+from django.utils.timezone import localtime
 
 from articles import stories, topics
-from articles.models import Article
+from articles.models import Article, ArticleVersion
 from briefing_site.site_address import absolute_url
 
 LATEST_ITEMS = 30
@@ -81,7 +84,29 @@ class StoryArticles(LatestArticles):
         return absolute_url(reverse(self.url_name, args=[story.slug]))
 
     def items(self, story):
-        return list(reversed(story.pieces))
+        pieces = list(reversed(story.pieces))
+        on_the_record = Prefetch(
+            "versions", queryset=ArticleVersion.objects.on_the_record(), to_attr="on_the_record"
+        )
+        prefetch_related_objects(pieces, on_the_record)
+        return pieces
+
+    def item_description(self, article):
+        """The lead, then the piece's corrections and updates (its entry shows as updated)."""
+        notes = "".join(
+            format_html(
+                "<p><strong>{}, {}:</strong> {}</p>",
+                version.get_kind_display(),
+                date_format(localtime(version.created_at), "j F Y, H:i e"),
+                version.note,
+            )
+            for version in article.on_the_record
+        )
+        return escape(article.lead) + notes
+
+    def item_updateddate(self, article):
+        changes = [version.created_at for version in article.on_the_record]
+        return max([super().item_updateddate(article), *changes])
 
 
 class StoryArticlesAtom(StoryArticles):

@@ -2,8 +2,9 @@ from django import forms
 from django.utils import timezone
 
 from articles.briefing import BriefingError, parse_block_text
+from articles.corrections import CHANGE_CHOICES, Change, check_change
 from articles.importer import block_data
-from articles.models import Article, Block
+from articles.models import Article, Block, Section
 
 
 class KeywordsField(forms.CharField):
@@ -19,7 +20,56 @@ class KeywordsField(forms.CharField):
         return [keyword.strip() for keyword in text.split(",") if keyword.strip()]
 
 
-class ArticleAdminForm(forms.ModelForm):
+class ChangeOnRecordForm(forms.Form):
+    """Saving a published article's text asks what kind of change it is (and, for readers,
+    what changed). The admin tells the form whether the body's inlines changed."""
+
+    change_kind = forms.ChoiceField(
+        label="This change is",
+        choices=CHANGE_CHOICES,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text="Asked when the text of a published article changes. A correction or an "
+        "update is shown on the article with its time and note, and told to followers who "
+        "asked for them; a silent fix (a typo) is kept as a version only.",
+    )
+    change_note = forms.CharField(
+        label="Note for readers",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 90}),
+        help_text="What was wrong and what it now says, or what is new.",
+    )
+    # The fields whose change changes the text readers see.
+    text_fields: tuple[str, ...] = ()
+
+    def body_changed(self) -> bool:
+        return False
+
+    def published_article(self) -> Article | None:
+        raise NotImplementedError
+
+    def check_change_on_record(self):
+        article = self.published_article()
+        if article is None or not article.is_published:
+            return
+        if not (set(self.text_fields) & set(self.changed_data) or self.body_changed()):
+            return
+        refusal = check_change(
+            self.cleaned_data.get("change_kind", ""), self.cleaned_data.get("change_note", "")
+        )
+        if refusal:
+            field = "change_note" if self.cleaned_data.get("change_kind") else "change_kind"
+            self.add_error(field, refusal)
+
+    def change(self) -> Change:
+        return Change(
+            kind=self.cleaned_data.get("change_kind") or Change.kind,
+            note=self.cleaned_data.get("change_note", ""),
+        )
+
+
+class ArticleAdminForm(ChangeOnRecordForm, forms.ModelForm):
     keywords = KeywordsField(required=False, help_text="Comma-separated.")
 
     class Meta:
@@ -54,6 +104,33 @@ class ArticleAdminForm(forms.ModelForm):
             and self.instance.pk in (follows.pk, follows.story_id)
         ):
             self.add_error("follows", "An article cannot follow itself or its own follow-up.")
+        self.check_change_on_record()
+        return cleaned
+
+    text_fields = ("title", "lead")
+
+    def published_article(self):
+        # The instance still holds what the database says: the form has not been applied yet.
+        return self.instance if self.instance.pk else None
+
+
+class SectionAdminForm(ChangeOnRecordForm, forms.ModelForm):
+    class Meta:
+        model = Section
+        fields = ["article", "position", "title", "level", "anchor"]
+
+    text_fields = ("article", "position", "title", "level")
+
+    def published_article(self):
+        if self.instance.pk:
+            return self.instance.article
+        return self.cleaned_data.get("article")
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is None:
+            self.text_fields = tuple(self.fields)  # a new section changes the text
+        self.check_change_on_record()
         return cleaned
 
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from articles.briefing import Block as ParsedBlock
 from articles.briefing import Briefing, block_markup
+from articles.corrections import Change, keep_published_text, record_change
 from articles.models import Article, Block, Section
 from articles.publishing import announce
 from polls.services import sync_polls
@@ -48,12 +49,14 @@ def import_briefing(
     status: str | None = None,
     follows: Article | None = None,
     publish_at=None,
+    change: Change | None = None,
 ) -> ImportResult:
     """Create the article, or rebuild it in place when the slug exists.
 
     Sections and blocks are replaced; polls are matched by question text so a
     re-import keeps their votes. `follows` makes it a follow-up of that article;
-    `publish_at` schedules it.
+    `publish_at` schedules it. Rebuilding a published article keeps its new text as a
+    version of the kind `change` says (a silent fix unless it says otherwise).
     """
     slug = slug or briefing.slug
     article = Article.objects.select_for_update().filter(slug=slug).first()
@@ -63,6 +66,8 @@ def import_briefing(
     elif status:
         article.status = status
     was_published = not created and article.is_published
+    if was_published:
+        keep_published_text(article)
     _set_header(article, briefing, follows=follows, publish_at=publish_at)
     article.save()
     if article.is_published and not was_published:
@@ -72,6 +77,8 @@ def import_briefing(
     outcome = sync_polls(
         article=article, questions=briefing.questions, blocks_by_question=question_blocks
     )
+    if was_published:
+        record_change(article=article, change=change or Change())
     return ImportResult(
         article=article,
         created=created,

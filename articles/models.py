@@ -68,6 +68,9 @@ class Article(models.Model):
     # Kept by the comments service as comments are approved, so the front page
     # never counts every comment. (Votes are summed from their choices' counters.)
     comment_count = models.PositiveIntegerField(default=0, editable=False)
+    # Corrections and updates shown on the page, kept by articles.corrections: the page asks
+    # for them only when there are some.
+    correction_count = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -256,3 +259,67 @@ class FollowupQuestion(models.Model):
             poll_story = self.poll.article.story_root_id
             if story != poll_story:
                 raise ValidationError({"poll": "Choose a question from this article's story."})
+
+
+class ArticleVersionQuerySet(models.QuerySet):
+    def on_the_record(self):
+        """Corrections and updates: the versions readers are told of, oldest first."""
+        return self.filter(
+            kind__in=[ArticleVersion.Kind.CORRECTION, ArticleVersion.Kind.UPDATE]
+        ).order_by("number")
+
+
+class ArticleVersion(models.Model):
+    """The text of a published article as it stood after one change (or at publication)."""
+
+    class Kind(models.TextChoices):
+        FIRST = "first", "First publication"
+        CORRECTION = "correction", "Correction"
+        UPDATE = "update", "Update"
+        SILENT = "silent", "Silent fix"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    note = models.TextField(blank=True, help_text="What was wrong, or what is new; readers see it.")
+    # Title, lead and sections as plain text, so any two versions compare line by line.
+    text = models.TextField()
+    editor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ArticleVersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["article", "number"]
+        constraints = [
+            # Also the index of the article page's corrections and the admin's version list.
+            models.UniqueConstraint(
+                fields=["article", "number"], name="articleversion_number_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["first", "silent"]) | ~Q(note=""),
+                name="articleversion_public_change_has_note",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.article} v{self.number} ({self.get_kind_display()})"
+
+
+class CorrectionNotice(models.Model):
+    """One reader told of one correction or update: the row that makes it exactly once."""
+
+    version = models.ForeignKey(ArticleVersion, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["version", "user"], name="correctionnotice_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} told of {self.version}"

@@ -4,7 +4,7 @@
 from django.db.models import Prefetch
 from django.shortcuts import render
 
-from articles import following, publishing
+from articles import corrections, following, publishing
 from articles.models import Block, FollowupQuestion, Section
 from articles.stories import story_slug
 from briefing_site import events
@@ -63,6 +63,7 @@ def article_page(request, article, *, poll_feedback=None) -> dict:
         "unplaced_polls": [cards[poll.pk] for poll in unplaced],
         "closing_results": _place_results(article, body_sections),
         "question_count": len(polls),
+        "corrections": corrections.on_the_record(article) if article.is_published else [],
         "canonical_url": absolute_url(article.get_absolute_url()),
         "live": article.is_published,
         "live_since": live_since or "",

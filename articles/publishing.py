@@ -7,7 +7,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from articles import live
+from articles import corrections, live
 from articles.models import Article
 from articles.tasks import tell_followers
 from briefing_site import staff_log
@@ -85,7 +85,9 @@ def publish_due(now: dt.datetime | None = None) -> list[int]:
 
 
 def announce(article: Article):
-    """After the commit: readers of the story's earlier articles see the follow-up arrive."""
+    """After the commit: its text as published is kept, and readers of the story's earlier
+    articles see the follow-up arrive."""
+    transaction.on_commit(lambda: corrections.keep_published_text(article))
     if article.story_id is None:
         return
     earlier = (

@@ -38,6 +38,27 @@ def email_followup(notice_id):
 @shared_task
 def sweep_followups():
     """Beat, every minute: tell readers and send emails that a broker outage held back."""
-    from articles import following
+    from articles import corrections, following
 
-    return following.sweep()
+    return following.sweep(), corrections.sweep()
+
+
+@shared_task(acks_late=True)
+def tell_of_correction(version_id):
+    from articles import corrections
+
+    return corrections.tell_followers(version_id)
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(smtplib.SMTPException, OSError),
+    retry_backoff=30,
+    retry_backoff_max=1800,
+    max_retries=8,
+)
+def email_correction(notice_id):
+    """One email per reader and correction; retried while the mail server fails."""
+    from articles import corrections
+
+    return corrections.send_email(notice_id)

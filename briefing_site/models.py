@@ -81,6 +81,11 @@ class ReaderPreferences(models.Model):
         help_text="Email me when someone replies to me or mentions me (at most one email "
         "every few minutes).",
     )
+    corrections = models.BooleanField(
+        default=False,
+        help_text="Tell me, here and by email, when an article of a story I follow is "
+        "corrected or updated.",
+    )
     last_digest_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self):

@@ -53,6 +53,7 @@ def notices(request):
                 request.POST.get("email_answered_questions") == "on"
             )
             preferences.email_replies = request.POST.get("email_replies") == "on"
+            preferences.corrections = request.POST.get("corrections") == "on"
             preferences.save()
             messages.success(request, "Your email choice is saved.")
         else:

@@ -500,7 +500,8 @@ SITE = [
 ADMIN_MODELS = [
     # label, url, obj, anonymous/reader see the admin's log-in page; then moderator, editor, super
     ("article", "articles/article", "article", "200 403 200 403 200", "200 200 200 200 200"),
-    ("section", "articles/section", "section", "200 403 200 403 200", "200 200 200 200 200"),
+    # a published article's sections go from its page, which asks what kind of change it is
+    ("section", "articles/section", "section", "200 403 200 403 200", "200 200 200 403 200"),
     ("poll", "polls/poll", "poll", "200 403 200 403 200", "200 200 200 200 200"),
     ("proposed answer", "polls/choice", "proposal", "200 403 200 403 200", "200 403 200 403 200"),
     ("comment", "comments/comment", "comment", "200 403 200 403 200", "200 403 200 403 200"),
@@ -552,6 +553,7 @@ SUPERUSER_EXCEPTIONS = {
     ("moderation decision", "delete"): "403",
     ("staff log", "add"): "403",  # written by the acts themselves
     ("staff log", "delete"): "403",
+    ("section", "delete"): "403",  # of a published article
 }
 PAGES = ["changelist", "add", "change", "delete", "history"]
 PAGE_PATHS = {
@@ -592,6 +594,12 @@ ADMIN = [
         "admin admin admin 200 200 200",
     ),
     *_admin_page_rows(),
+    Row(
+        "admin: compare versions of an article",
+        "GET",
+        "/admin/articles/article/{article}/versions/?old=1&new=1",
+        "admin admin admin 200 200 200",
+    ),
     Row(
         "admin: write a follow-up (form)",
         "GET",

@@ -187,6 +187,8 @@ def test_an_editor_saving_an_article_offers_its_readers_the_new_version(
     data.update(
         {
             "title": "Talks resume on Thursday",
+            "change_kind": "update",  # published: the save says what kind of change it is
+            "change_note": "The talks resume on Thursday.",
             "published_at_0": demo_article.published_at.strftime("%Y-%m-%d"),
             "published_at_1": demo_article.published_at.strftime("%H:%M:%S"),
             "keywords": ", ".join(demo_article.keywords),

@@ -15,6 +15,7 @@ def block_formset(section, **changes):
         "title": section.title,
         "level": section.level,
         "anchor": section.anchor,
+        "change_kind": "silent",  # the article is published: every save says what it is
         "blocks-TOTAL_FORMS": len(blocks),
         "blocks-INITIAL_FORMS": len(blocks),
         "blocks-MIN_NUM_FORMS": 0,

@@ -7,8 +7,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from articles.briefing import BriefingError, parse_briefing
+from articles.corrections import Change, ChangeRefused
 from articles.importer import ImportRefused, import_briefing
-from articles.models import Article
+from articles.models import Article, ArticleVersion
 
 SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 SLUG_MAX_LENGTH = Article._meta.get_field("slug").max_length
@@ -39,6 +40,18 @@ class Command(BaseCommand):
             "--publish-at",
             metavar="TIME",
             help="Schedule it, e.g. 2026-12-01T09:00+07:00 (beat publishes it on time).",
+        )
+        change = parser.add_mutually_exclusive_group()
+        change.add_argument(
+            "--correction",
+            metavar="NOTE",
+            help="Re-importing a published article corrects it: readers see this note.",
+        )
+        change.add_argument(
+            "--update",
+            metavar="NOTE",
+            help="Re-importing a published article updates it: readers see this note "
+            "(without either, the change is kept as a silent fix).",
         )
         parser.add_argument(
             "--dry-run", action="store_true", help="Parse and report; write nothing."
@@ -76,9 +89,14 @@ class Command(BaseCommand):
 
         try:
             result = import_briefing(
-                briefing, slug=slug, status=status, follows=follows, publish_at=publish_at
+                briefing,
+                slug=slug,
+                status=status,
+                follows=follows,
+                publish_at=publish_at,
+                change=self._change(options.get("correction"), options.get("update")),
             )
-        except ImportRefused as error:
+        except (ImportRefused, ChangeRefused) as error:
             raise CommandError(str(error)) from None
         if not as_json:
             self._report(result)
@@ -122,6 +140,13 @@ class Command(BaseCommand):
                 "has votes, so it was closed and is listed after the article (delete it in "
                 "the admin if it should go)."
             )
+
+    def _change(self, correction, update):
+        if correction is not None:
+            return Change(kind=ArticleVersion.Kind.CORRECTION, note=correction)
+        if update is not None:
+            return Change(kind=ArticleVersion.Kind.UPDATE, note=update)
+        return None
 
     def _article_followed(self, slug):
         if not slug:
