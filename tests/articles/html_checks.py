@@ -8,7 +8,8 @@ VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "met
 # Closed implicitly by the next one of their kind or their parent (HTML's optional end tags).
 OPTIONAL_END = {"li", "p", "option", "tr", "td", "th", "dt", "dd"}
 # A valid global date and time string, to the second, with its offset.
-DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:?\d{2})")
+# A valid global date and time string: seconds optional, at most three fractional digits.
+DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:?\d{2})")
 
 
 class _Checker(HTMLParser):
