@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.utils.html import format_html
+from django.utils.text import Truncator
 
 from articles.models import Article
 from briefing_site.models import SitePage, StaffAct
@@ -76,7 +77,7 @@ class ArticleFilter(_RecentFilter):
 
 @admin.register(StaffAct)
 class StaffActAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "actor_name", "kind", "action", "what", "reader", "reason"]
+    list_display = ["created_at", "actor_name", "action", "what", "reader", "reason"]
     list_filter = ["kind", ActorFilter, AuthorFilter, ArticleFilter]
     list_select_related = ["author"]
     date_hierarchy = "created_at"
@@ -115,9 +116,10 @@ class StaffActAdmin(admin.ModelAdmin):
 
     @admin.display(description="What")
     def what(self, act):
+        subject = Truncator(act.subject).chars(80)
         if act.url:
-            return format_html('<a href="{}">{}</a>', act.url, act.subject or act.url)
-        return act.subject
+            return format_html('<a href="{}">{}</a>', act.url, subject or act.url)
+        return subject
 
     @admin.display(description="Reader", ordering="author__username")
     def reader(self, act):

@@ -163,6 +163,8 @@ class StaffAct(models.Model):
     note = models.TextField(blank=True, help_text="Staff only.")
 
     class Meta:
+        verbose_name = "staff log entry"
+        verbose_name_plural = "staff log entries"
         ordering = ["-created_at", "-pk"]
         indexes = [
             # The per-reader timeline, and the log filtered by moderator or article.

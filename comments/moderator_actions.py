@@ -87,7 +87,7 @@ def _decide(comment: Comment, moderator, outcome: str, reason: str) -> Moderatio
         article_id=comment.article_id,
         subject=comment.body,
         url=reverse("admin:comments_comment_change", args=[comment.pk]),
-        reason=reason,
+        reason=reason if outcome == ModerationDecision.Outcome.REJECT else "",
     )
     return ModerationDecision.objects.create(
         comment=comment,
