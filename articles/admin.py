@@ -9,7 +9,13 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from articles import corrections, live, publishing, writing
-from articles.forms import ArticleAdminForm, BlockAdminForm, FollowUpForm, SectionAdminForm
+from articles.forms import (
+    ArticleAdminForm,
+    BlockAdminForm,
+    FollowUpForm,
+    SectionAdminForm,
+    WritingForm,
+)
 from articles.models import Article, Block, FollowupQuestion, Section
 from polls.models import Choice, Poll
 from polls.placement import close_polls
@@ -19,21 +25,6 @@ WRITING_STATUSES = {
     "schedule": Article.Status.DRAFT,  # the publish time makes it scheduled
     "publish": Article.Status.PUBLISHED,
 }
-
-
-class WritingForm(forms.Form):
-    text = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 24, "cols": 100}),
-        help_text="The briefing format: title, Table of Contents, sections, pipe tables, "
-        "reader questions, a Keywords line.",
-    )
-    publish_at = forms.DateTimeField(required=False, help_text="Only to schedule it.")
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.data.get("action") == "schedule" and not cleaned.get("publish_at"):
-            self.add_error("publish_at", "Give the time to publish it.")
-        return cleaned
 
 
 class CompareForm(forms.Form):
@@ -288,7 +279,7 @@ class ArticleAdmin(AsksWhatKindOfChange, admin.ModelAdmin):
         follows = None
         if request.GET.get("follows", "").isdigit():
             follows = Article.objects.filter(pk=request.GET["follows"]).first()
-        form = WritingForm(request.POST or None)
+        form = WritingForm(request.POST or None, follows=follows)
         draft = None
         if request.method == "POST" and form.is_valid():
             draft = writing.parse(form.cleaned_data["text"], follows=follows)
@@ -301,6 +292,7 @@ class ArticleAdmin(AsksWhatKindOfChange, admin.ModelAdmin):
                         follows=follows,
                         status=WRITING_STATUSES[action],
                         publish_at=publish_at,
+                        answers=form.cleaned_data.get("answers", ()),
                     )
                 except writing.WritingRefused as refused:
                     draft = writing.Draft(briefing=None, error=str(refused))

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils import timezone
 
+from articles import writing
 from articles.briefing import BriefingError, parse_block_text
 from articles.corrections import CHANGE_CHOICES, Change, check_change
 from articles.importer import block_data
@@ -131,6 +132,45 @@ class SectionAdminForm(ChangeOnRecordForm, forms.ModelForm):
         if self.instance.pk is None:
             self.text_fields = tuple(self.fields)  # a new section changes the text
         self.check_change_on_record()
+        return cleaned
+
+
+class AnsweredPollsField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, poll):
+        return f"{poll.question} (in “{poll.article.title}”)"
+
+
+class WritingForm(forms.Form):
+    """A whole article pasted on one page; a follow-up also says which questions it answers."""
+
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 24, "cols": 100}),
+        help_text="The briefing format: title, Table of Contents, sections, pipe tables, "
+        "reader questions, a Keywords line.",
+    )
+    answers = AnsweredPollsField(
+        label="Questions this piece answers",
+        queryset=writing.earlier_polls(None),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Readers who voted, proposed an answer or commented under a question "
+        "you tick are told when this piece is published; its results are shown in it "
+        "(“What readers said”).",
+    )
+    publish_at = forms.DateTimeField(required=False, help_text="Only to schedule it.")
+
+    def __init__(self, *args, follows: Article | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        polls = writing.earlier_polls(follows)
+        if follows is None or not polls.exists():
+            del self.fields["answers"]
+        else:
+            self.fields["answers"].queryset = polls
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.data.get("action") == "schedule" and not cleaned.get("publish_at"):
+            self.add_error("publish_at", "Give the time to publish it.")
         return cleaned
 
 

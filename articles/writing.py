@@ -1,11 +1,17 @@
 """Editors writing articles in the admin: the rules for what they type."""
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from articles.briefing import Briefing, BriefingError, block_markup, parse_briefing
 from articles.importer import ImportRefused, block_data, import_briefing
-from articles.models import Article, Block
+from articles.models import Article, Block, FollowupQuestion
+from polls.models import Poll
 
 # The banner, the feed and the email label a follow-up themselves; a title carrying the label
 # too would read "Follow-up: Follow-up: ...".
@@ -48,11 +54,37 @@ def parse(text: str, *, follows: Article | None = None) -> Draft:
     return Draft(briefing=briefing, warnings=briefing.warnings)
 
 
-def save(text: str, *, follows: Article | None = None, status: str, publish_at=None) -> Article:
-    """A new article from the pasted text, as a draft, scheduled or published.
+def earlier_polls(follows: Article | None) -> QuerySet[Poll]:
+    """The questions a follow-up of `follows` can answer: the polls of the story's published
+    pieces, oldest piece first."""
+    if follows is None:
+        return Poll.objects.none()
+    root = follows.story_root_id
+    return (
+        Poll.objects.filter(Q(article_id=root) | Q(article__story_id=root))
+        .filter(
+            article__status=Article.Status.PUBLISHED,
+            article__published_at__lte=timezone.now(),
+        )
+        .select_related("article")
+        .order_by("article__published_at", "article_id", "position", "pk")
+    )
 
-    Raises WritingRefused, and saves nothing, when the text does not parse or its address
-    belongs to another article (the importer would rebuild that one in place).
+
+def save(
+    text: str,
+    *,
+    follows: Article | None = None,
+    status: str,
+    publish_at=None,
+    answers: Iterable[Poll] = (),
+) -> Article:
+    """A new article from the pasted text, as a draft, scheduled or published, answering
+    `answers` (polls of the story's earlier pieces).
+
+    Raises WritingRefused, and saves nothing, when the text does not parse, its address
+    belongs to another article (the importer would rebuild that one in place), or a
+    question is not one of the story's earlier pieces.
     """
     draft = parse(text, follows=follows)
     if draft.briefing is None:
@@ -61,12 +93,22 @@ def save(text: str, *, follows: Article | None = None, status: str, publish_at=N
         raise WritingRefused(
             f"An article with the address “{draft.briefing.slug}” already exists: change the title."
         )
-    try:
-        result = import_briefing(
-            draft.briefing, status=status, follows=follows, publish_at=publish_at
+    chosen = {poll.pk for poll in answers}
+    if chosen - set(earlier_polls(follows).filter(pk__in=chosen).values_list("pk", flat=True)):
+        raise WritingRefused("Choose questions asked in earlier pieces of this story.")
+    # One transaction: followers are told after it commits, and readers who took part in an
+    # answered question must be among them.
+    with transaction.atomic():
+        try:
+            result = import_briefing(
+                draft.briefing, status=status, follows=follows, publish_at=publish_at
+            )
+        except ImportRefused as refused:
+            raise WritingRefused(str(refused)) from refused
+        FollowupQuestion.objects.bulk_create(
+            FollowupQuestion(followup=result.article, poll_id=pk, answers=True)
+            for pk in sorted(chosen)
         )
-    except ImportRefused as refused:
-        raise WritingRefused(str(refused)) from refused
     return result.article
 
 

@@ -7,8 +7,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Article
-from articles.writing import WritingRefused, followup_title, parse, save
+from articles.following import tell_followers
+from articles.models import Article, FollowupNotice
+from articles.writing import WritingRefused, earlier_polls, followup_title, parse, save
+from polls.models import Vote
 from tests.articles.test_import_command import snapshot
 
 
@@ -219,3 +221,97 @@ def test_a_post_without_the_csrf_token_is_refused(editor):
     client.force_login(editor)
     assert client.post(write_url(), {"text": FOLLOWUP_TEXT, "action": "publish"}).status_code == 403
     assert not Article.objects.filter(title__contains="Bridge Works").exists()
+
+
+# A follow-up answers questions of the story's earlier pieces
+
+
+def story_poll(demo_article):
+    return demo_article.polls.order_by("position").first()
+
+
+@pytest.mark.django_db
+def test_a_follow_up_offers_the_polls_of_the_storys_published_pieces(client, editor, demo_article):
+    poll = story_poll(demo_article)
+    client.force_login(editor)
+    page = client.get(write_url(demo_article)).content.decode()
+    assert "Questions this piece answers" in page
+    assert f'type="checkbox" name="answers" value="{poll.pk}"' in page
+    assert "Questions this piece answers" not in client.get(write_url()).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_chosen_questions_are_recorded_as_answered(client, editor, demo_article):
+    poll = story_poll(demo_article)
+    client.force_login(editor)
+    client.post(
+        write_url(demo_article),
+        {"text": FOLLOWUP_TEXT, "answers": [poll.pk], "action": "draft"},
+    )
+    piece = Article.objects.get(title="Bridge Works Begin")
+    assert list(piece.questions.values_list("poll_id", "answers", "show_results")) == [
+        (poll.pk, True, True)
+    ]
+
+
+@pytest.mark.django_db
+def test_a_published_follow_up_tells_the_readers_who_voted_on_the_question(
+    client, editor, demo_article, django_user_model
+):
+    poll = story_poll(demo_article)
+    reader = django_user_model.objects.create_user("voter", "voter@example.com", "pw")
+    Vote.objects.create(poll=poll, choice=poll.choices.first(), user=reader)
+    client.force_login(editor)
+    client.post(
+        write_url(demo_article), {"text": FOLLOWUP_TEXT, "answers": [poll.pk], "action": "publish"}
+    )
+    piece = Article.objects.get(title="Bridge Works Begin")
+    tell_followers(piece.pk)
+    assert FollowupNotice.objects.filter(followup=piece, user=reader).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("bad", ["stranger", "999999", "abc"])
+def test_a_question_from_outside_the_story_is_a_form_error_and_nothing_is_saved(
+    client, editor, demo_article, bad
+):
+    other = save(
+        FOLLOWUP_TEXT.replace("Bridge Works Begin", "Another Story"),
+        status=Article.Status.PUBLISHED,
+    )
+    if bad == "stranger":
+        bad = str(other.polls.get().pk)
+    client.force_login(editor)
+    before = everything_written()
+    page = client.post(
+        write_url(demo_article), {"text": FOLLOWUP_TEXT, "answers": [bad], "action": "publish"}
+    )
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert f"Select a valid choice. {bad} is not one" in html or f"“{bad}” is not a valid" in html
+    assert everything_written() == before
+
+
+@pytest.mark.django_db
+def test_the_service_refuses_a_question_from_outside_the_story(demo_article):
+    other = save(
+        FOLLOWUP_TEXT.replace("Bridge Works Begin", "Another Story"),
+        status=Article.Status.PUBLISHED,
+    )
+    before = everything_written()
+    with pytest.raises(WritingRefused, match="earlier pieces"):
+        save(
+            FOLLOWUP_TEXT,
+            follows=demo_article,
+            status=Article.Status.DRAFT,
+            answers=[other.polls.get()],
+        )
+    assert everything_written() == before
+
+
+@pytest.mark.django_db
+def test_an_unpublished_piece_of_the_story_offers_no_question(demo_article):
+    draft = save(FOLLOWUP_TEXT, follows=demo_article, status=Article.Status.DRAFT)
+    offered = set(earlier_polls(demo_article).values_list("pk", flat=True))
+    assert offered == set(demo_article.polls.values_list("pk", flat=True))
+    assert not offered & set(draft.polls.values_list("pk", flat=True))
