@@ -8,10 +8,11 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from articles.briefing import Briefing, BriefingError, block_markup, parse_briefing
+from articles.briefing import Briefing, BriefingError, Question, block_markup, parse_briefing
 from articles.importer import ImportRefused, block_data, import_briefing
 from articles.models import Article, Block, FollowupQuestion
-from polls.models import Poll
+from polls.models import Choice, Poll
+from polls.results import ChoiceResult, PollCard
 
 # The banner, the feed and the email label a follow-up themselves; a title carrying the label
 # too would read "Follow-up: Follow-up: ...".
@@ -112,18 +113,36 @@ def save(
     return result.article
 
 
+def preview_card(question: Question) -> PollCard:
+    """The poll a reader question becomes, unsaved, as its results read before anyone votes."""
+    poll = Poll(question=question.text, kind=question.kind)
+    choices = [
+        Choice(poll=poll, text=text, position=index) for index, text in enumerate(question.choices)
+    ]
+    return PollCard(
+        poll=poll,
+        choices=[ChoiceResult(choice, 0, 0, False) for choice in choices],
+        total=0,
+        my_choice_id=None,
+        is_closed=False,
+        show_results=True,
+    )
+
+
 def preview_sections(draft: Draft) -> list[dict]:
-    """The parsed sections with unsaved blocks, for the reader templates' block partial."""
+    """The parsed sections with unsaved blocks, for the reader templates' block partial; a
+    question block carries the card of the poll it becomes (`preview_card`)."""
     if draft.briefing is None:
         return []
-    return [
-        {
-            "title": section.title or "",
-            "level": section.level,
-            "blocks": [
-                Block(kind=block.type, text=block_markup(block), data=block_data(block))
-                for block in section.blocks
-            ],
-        }
-        for section in draft.briefing.sections
-    ]
+    cards = {question.text: preview_card(question) for question in draft.briefing.questions}
+    sections = []
+    for section in draft.briefing.sections:
+        blocks = []
+        for parsed in section.blocks:
+            block = Block(kind=parsed.type, text=block_markup(parsed), data=block_data(parsed))
+            if parsed.type == "question":
+                block.preview_card = cards.get(parsed.text)
+            blocks.append(block)
+        sections.append({"title": section.title or "", "level": section.level, "blocks": blocks})
+    return sections
+

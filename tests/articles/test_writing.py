@@ -315,3 +315,45 @@ def test_an_unpublished_piece_of_the_story_offers_no_question(demo_article):
     offered = set(earlier_polls(demo_article).values_list("pk", flat=True))
     assert offered == set(demo_article.polls.values_list("pk", flat=True))
     assert not offered & set(draft.polls.values_list("pk", flat=True))
+
+
+# The preview shows each reader question as the poll card readers will see
+
+
+def preview_of(client, text):
+    html = client.post(
+        write_url(), {"text": text, "action": "preview"}, headers={"HX-Request": "true"}
+    ).content.decode()
+    assert html.lstrip().startswith('<div id="preview"')
+    return html
+
+
+@pytest.mark.django_db
+def test_a_reader_question_is_previewed_as_its_poll_card_in_place(client, editor):
+    client.force_login(editor)
+    html = preview_of(client, FOLLOWUP_TEXT)
+    card = html[html.index('<section class="poll poll--preview"') :]
+    assert html.index("<h2>Reader Questions</h2>") < html.index('class="poll poll--preview"')
+    assert '<p class="poll__question"' in card
+    assert "Should the works run at night?" in card
+    for answer in ["Yes", "No", "Not sure"]:
+        assert f'<span class="result__text">{answer}</span>' in card
+    assert "0 readers voted." in card
+    assert "<form" not in html  # nobody votes in a preview
+    assert not Article.objects.filter(title__contains="Bridge Works").exists()
+
+
+@pytest.mark.django_db
+def test_a_choice_and_an_open_question_are_previewed_with_their_answers(client, editor):
+    client.force_login(editor)
+    text = FOLLOWUP_TEXT.replace(
+        "Should the works run at night?",
+        "Which day: Monday, Tuesday or Friday?\nWhat should the bridge be called?",
+    )
+    html = preview_of(client, text)
+    assert html.count('class="poll poll--preview"') == 2
+    choice_card, open_card = html.split("What should the bridge be called?")
+    for day in ["Monday", "Tuesday", "Friday"]:
+        assert f'<span class="result__text">{day}</span>' in choice_card
+    assert "No answers yet: readers propose them." in open_card
+    assert "result__text" not in open_card
