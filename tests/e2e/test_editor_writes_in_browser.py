@@ -28,10 +28,14 @@ def test_an_editor_pastes_previews_and_publishes_a_follow_up(
     )
     try:
         editor.get_by_role("link", name="Write a follow-up").click()
+        answered = demo_article.polls.order_by("position").first()
+        editor.get_by_label(answered.question, exact=False).check()
         editor.locator("#id_text").fill(FOLLOWUP_TEXT)
         preview = editor.locator("#preview")
         expect(preview).to_contain_text("The first piles went in on Tuesday.")  # htmx, no click
-        expect(preview).to_contain_text("Should the works run at night?")
+        card = preview.locator(".poll--preview")
+        expect(card).to_contain_text("Should the works run at night?")
+        expect(card.locator(".result__text")).to_have_text(["Yes", "No", "Not sure"])
         expect(preview.locator("h1")).to_have_text("Bridge Works Begin")
         if SCREENSHOTS:
             editor.screenshot(path=str(Path(SCREENSHOTS) / "editor-writes.png"), full_page=True)
@@ -40,5 +44,6 @@ def test_an_editor_pastes_previews_and_publishes_a_follow_up(
         piece = Article.objects.get(title="Bridge Works Begin")
         assert piece.is_published
         assert piece.story_id == demo_article.pk
+        assert list(piece.questions.values_list("poll_id", flat=True)) == [answered.pk]
     finally:
         context.close()
