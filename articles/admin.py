@@ -282,7 +282,8 @@ class ArticleAdmin(AsksWhatKindOfChange, admin.ModelAdmin):
         form = WritingForm(request.POST or None, follows=follows)
         draft = None
         if request.method == "POST" and form.is_valid():
-            draft = writing.parse(form.cleaned_data["text"], follows=follows)
+            syntax = form.cleaned_data["syntax"]
+            draft = writing.parse(form.cleaned_data["text"], follows=follows, syntax=syntax)
             action = request.POST.get("action", "preview")
             if draft.briefing is not None and action in WRITING_STATUSES:
                 publish_at = form.cleaned_data["publish_at"] if action == "schedule" else None
@@ -293,6 +294,7 @@ class ArticleAdmin(AsksWhatKindOfChange, admin.ModelAdmin):
                         status=WRITING_STATUSES[action],
                         publish_at=publish_at,
                         answers=form.cleaned_data.get("answers", ()),
+                        syntax=syntax,
                     )
                 except writing.WritingRefused as refused:
                     draft = writing.Draft(briefing=None, error=str(refused))

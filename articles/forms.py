@@ -143,11 +143,18 @@ class AnsweredPollsField(forms.ModelMultipleChoiceField):
 class WritingForm(forms.Form):
     """A whole article pasted on one page; a follow-up also says which questions it answers."""
 
-    text = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 24, "cols": 100}),
-        help_text="The briefing format: title, Table of Contents, sections, pipe tables, "
-        "reader questions, a Keywords line.",
+    syntax = forms.ChoiceField(
+        label="Written in",
+        choices=writing.SYNTAXES,
+        initial=writing.BRIEFING,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text="Briefing text: title, Table of Contents, sections, pipe tables, reader "
+        "questions, a Keywords line. Markdown: the title as a “# ” heading, sections as "
+        "“## ” headings, lists, pipe tables, a “## Reader questions” section, a last "
+        "“Keywords: …” line.",
     )
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 24, "cols": 100}))
     answers = AnsweredPollsField(
         label="Questions this piece answers",
         queryset=writing.earlier_polls(None),
@@ -166,6 +173,9 @@ class WritingForm(forms.Form):
             del self.fields["answers"]
         else:
             self.fields["answers"].queryset = polls
+
+    def clean_syntax(self):
+        return self.cleaned_data["syntax"] or writing.BRIEFING
 
     def clean(self):
         cleaned = super().clean()

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from articles.briefing import Briefing, BriefingError, Question, block_markup, parse_briefing
 from articles.importer import ImportRefused, block_data, import_briefing
+from articles.markdown_text import parse_markdown
 from articles.models import Article, Block, FollowupQuestion
 from polls.models import Choice, Poll
 from polls.results import ChoiceResult, PollCard
@@ -17,6 +18,9 @@ from polls.results import ChoiceResult, PollCard
 # The banner, the feed and the email label a follow-up themselves; a title carrying the label
 # too would read "Follow-up: Follow-up: ...".
 FOLLOWUP_LABEL = re.compile(r"^\s*(follow[\s-]*up\s*[:\-\u2013\u2014]\s*)+", re.IGNORECASE)
+
+BRIEFING, MARKDOWN = "briefing", "markdown"
+SYNTAXES = [(BRIEFING, "Briefing text"), (MARKDOWN, "Markdown")]
 
 # The importer pads or widens a table whose row has the wrong number of cells; an editor
 # writing on the page fixes the row instead, since readers would see the table mangled.
@@ -41,10 +45,11 @@ class Draft:
     warnings: tuple[str, ...] = ()
 
 
-def parse(text: str, *, follows: Article | None = None) -> Draft:
-    """The briefing in `text`; a follow-up's title without its label. Never raises on bad input."""
+def parse(text: str, *, follows: Article | None = None, syntax: str = BRIEFING) -> Draft:
+    """The briefing in `text`, written in the briefing format or Markdown; a follow-up's title
+    without its label. Never raises on bad input."""
     try:
-        briefing = parse_briefing(text)
+        briefing = parse_markdown(text) if syntax == MARKDOWN else parse_briefing(text)
     except BriefingError as error:
         return Draft(briefing=None, error=str(error))
     broken_rows = [warning for warning in briefing.warnings if warning.startswith(BROKEN_ROW)]
@@ -79,6 +84,7 @@ def save(
     status: str,
     publish_at=None,
     answers: Iterable[Poll] = (),
+    syntax: str = BRIEFING,
 ) -> Article:
     """A new article from the pasted text, as a draft, scheduled or published, answering
     `answers` (polls of the story's earlier pieces).
@@ -87,7 +93,7 @@ def save(
     belongs to another article (the importer would rebuild that one in place), or a
     question is not one of the story's earlier pieces.
     """
-    draft = parse(text, follows=follows)
+    draft = parse(text, follows=follows, syntax=syntax)
     if draft.briefing is None:
         raise WritingRefused(draft.error)
     if Article.objects.filter(slug=draft.briefing.slug).exists():
@@ -145,4 +151,3 @@ def preview_sections(draft: Draft) -> list[dict]:
             blocks.append(block)
         sections.append({"title": section.title or "", "level": section.level, "blocks": blocks})
     return sections
-

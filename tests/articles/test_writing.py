@@ -357,3 +357,129 @@ def test_a_choice_and_an_open_question_are_previewed_with_their_answers(client, 
         assert f'<span class="result__text">{day}</span>' in choice_card
     assert "No answers yet: readers propose them." in open_card
     assert "result__text" not in open_card
+
+
+# Markdown: the same article, written the way many editors already write
+
+
+MARKDOWN_TEXT = """# Follow-up: Bridge Works Begin
+
+The first piles went in on **Tuesday**,
+says [the city](https://example.com/city).
+
+## What Happened
+
+| Stage | Date |
+| --- | --- |
+| Piles | Tuesday |
+
+- Piles driven
+- Deck ordered
+
+### Next Steps
+
+1. Night works decided
+2. Deck laid
+
+## Reader questions
+
+- Should the works run at night?
+- Which day: Monday, Tuesday or Friday?
+
+What should the bridge be called?
+
+Keywords: bridge, works.
+"""
+
+
+def test_markdown_parses_into_the_same_briefing_structure():
+    draft = parse(MARKDOWN_TEXT, syntax="markdown")
+    assert draft.error == ""
+    briefing = draft.briefing
+    assert briefing.title == "Follow-up: Bridge Works Begin"
+    assert [(s.title, s.level) for s in briefing.sections] == [
+        (None, 1),
+        ("What Happened", 2),
+        ("Next Steps", 3),
+        ("Reader questions", 2),
+    ]
+    lead, happened, steps, asked = briefing.sections
+    assert [b.text for b in lead.blocks] == [
+        "The first piles went in on Tuesday, says the city (https://example.com/city)."
+    ]
+    table, bullets = happened.blocks
+    assert (table.type, table.header, table.rows) == (
+        "table",
+        ("Stage", "Date"),
+        (("Piles", "Tuesday"),),
+    )
+    assert (bullets.type, bullets.items) == ("list", ("Piles driven", "Deck ordered"))
+    assert steps.blocks[0].items == ("Night works decided", "Deck laid")
+    assert [(q.text, q.kind) for q in briefing.questions] == [
+        ("Should the works run at night?", "yes_no"),
+        ("Which day: Monday, Tuesday or Friday?", "choice"),
+        ("What should the bridge be called?", "open"),
+    ]
+    assert [b.type for b in asked.blocks] == ["question"] * 3
+    assert briefing.keywords == ("bridge", "works")
+    assert briefing.warnings == ()
+
+
+def test_a_follow_up_in_markdown_drops_the_label_too(demo_article):
+    assert parse(MARKDOWN_TEXT, follows=demo_article, syntax="markdown").briefing.title == (
+        "Bridge Works Begin"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        ("", "Line 1: start with the title"),
+        ("Some words\n\n# Title\n", "Line 1: start with the title"),
+        ("# Title\n\nText.\n\n# Another\n", "Line 5: a second “# ” title"),
+        ("# Title\n\n| a | b |\n| - | - |\n| 1 |\n", "Table row on line 5 has 1 cells"),
+        ("# Title\n\n| a | b |\n| - | - |\n| 1 | 2 | 3 |\n", "Table row on line 5 has 3 cells"),
+    ],
+)
+def test_markdown_errors_name_their_line(text, error):
+    draft = parse(text, syntax="markdown")
+    assert draft.briefing is None
+    assert error in draft.error
+
+
+def test_markdown_without_an_article_kind_is_kept_as_text_with_a_warning():
+    draft = parse("# Title\n\n> Quoted.\n\n```\ncode\n```\n\n- a\n  - b\n", syntax="markdown")
+    assert [b.text or b.items for b in draft.briefing.sections[0].blocks] == [
+        "Quoted.",
+        "code",
+        ("a", "b"),
+    ]
+    assert len(draft.warnings) == 4  # quote, code block, nested list, no keywords
+
+
+@pytest.mark.django_db
+def test_an_editor_previews_and_publishes_markdown_from_the_page(client, editor, demo_article):
+    client.force_login(editor)
+    data = {"text": MARKDOWN_TEXT, "syntax": "markdown", "action": "preview"}
+    page = client.post(write_url(demo_article), data).content.decode()
+    assert "<h1>Bridge Works Begin</h1>" in page
+    assert '<th scope="row" data-label="Stage">Piles</th>' in page
+    assert page.count('class="poll poll--preview"') == 3
+    assert '<input type="radio" name="syntax" value="markdown" id="id_syntax_1" checked>' in page
+    assert not Article.objects.filter(title="Bridge Works Begin").exists()
+
+    client.post(write_url(demo_article), {**data, "action": "publish"})
+    piece = Article.objects.get(title="Bridge Works Begin")
+    assert piece.is_published
+    assert piece.keywords == ["bridge", "works"]
+    assert piece.polls.count() == 3
+    assert [s.title for s in piece.sections.order_by("position")][-1] == "Reader questions"
+
+
+@pytest.mark.django_db
+def test_an_unknown_syntax_is_a_form_error(client, editor):
+    client.force_login(editor)
+    page = client.post(write_url(), {"text": MARKDOWN_TEXT, "syntax": "rtf", "action": "publish"})
+    assert page.status_code == 200
+    assert "Select a valid choice" in page.content.decode()
+    assert not Article.objects.filter(title__contains="Bridge Works").exists()
