@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from articles.models import Article
 from briefing_site.roles import EDITORS
-from tests.articles.test_writing import FOLLOWUP_TEXT
+from tests.articles.test_writing import FOLLOWUP_TEXT, MARKDOWN_TEXT
 from tests.e2e.test_followups_in_browser import log_in
 from tests.services import browser_account
 
@@ -45,5 +45,32 @@ def test_an_editor_pastes_previews_and_publishes_a_follow_up(
         assert piece.is_published
         assert piece.story_id == demo_article.pk
         assert list(piece.questions.values_list("poll_id", flat=True)) == [answered.pk]
+    finally:
+        context.close()
+
+
+def test_an_editor_switches_to_markdown_and_the_preview_follows(
+    chromium, own_app_server, demo_article
+):
+    context, editor = log_in(
+        chromium,
+        own_app_server,
+        browser_account("mark_writes", group=EDITORS),
+        "/admin/articles/article/write/",
+    )
+    try:
+        editor.locator("#id_text").fill(MARKDOWN_TEXT)
+        preview = editor.locator("#preview")
+        expect(preview.locator(".errornote")).to_contain_text("line")  # read as briefing text
+        editor.get_by_label("Markdown").check()  # htmx: the preview follows, no click
+        expect(preview.locator("h1")).to_have_text("Follow-up: Bridge Works Begin")
+        expect(preview.locator(".poll--preview")).to_have_count(3)
+        if SCREENSHOTS:
+            editor.screenshot(
+                path=str(Path(SCREENSHOTS) / "editor-writes-markdown.png"), full_page=True
+            )
+        editor.get_by_role("button", name="Save as draft").click()
+        expect(editor.locator(".messagelist")).to_contain_text("Bridge Works Begin")
+        assert Article.objects.get(slug="follow-up-bridge-works-begin").polls.count() == 3
     finally:
         context.close()
