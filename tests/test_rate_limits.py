@@ -50,7 +50,7 @@ def test_sign_ups_from_one_address_are_limited(client, db, settings):
 
 
 def test_replies_share_the_readers_comment_limit(client, demo_article, settings):
-    settings.COMMENT_RATE_PER_READER = "2/m"
+    settings.COMMENT_RATE_PER_READER = "2/h"
     author, replier = readers(2)
     (root,) = approved_comments(demo_article, author, 1)
     client.force_login(replier)
@@ -63,7 +63,7 @@ def test_replies_share_the_readers_comment_limit(client, demo_article, settings)
 
 
 def test_reports_are_limited_per_reader_and_say_so(client, demo_article, settings):
-    settings.REPORT_RATE_PER_READER = "2/m"
+    settings.REPORT_RATE_PER_READER = "2/h"
     author, reporter = readers(2)
     comments = approved_comments(demo_article, author, 3)
     client.force_login(reporter)
@@ -83,7 +83,7 @@ def test_reports_are_limited_per_reader_and_say_so(client, demo_article, setting
 
 
 def test_without_javascript_a_limited_report_shows_the_form_again(client, demo_article, settings):
-    settings.REPORT_RATE_PER_READER = "1/m"
+    settings.REPORT_RATE_PER_READER = "1/h"
     author, reporter = readers(2)
     first, second = approved_comments(demo_article, author, 2)
     client.force_login(reporter)
@@ -97,7 +97,7 @@ def test_without_javascript_a_limited_report_shows_the_form_again(client, demo_a
 
 
 def test_proposed_answers_are_limited_per_voter(client, demo_article, settings):
-    settings.POLL_RATE_PER_VOTER = "2/m"
+    settings.POLL_RATE_PER_VOTER = "2/h"
     poll = Poll.objects.get(article=demo_article, kind=Poll.Kind.OPEN)
     url = reverse("polls:propose", args=[poll.pk])
     # The first proposal comes before the voter cookie (counted by address);

@@ -81,7 +81,7 @@ def test_a_bad_comment_keeps_the_text_and_says_why(client, reader, demo_article,
 
 
 def test_comments_are_rate_limited_per_reader(client, reader, demo_article, settings):
-    settings.COMMENT_RATE_PER_READER = "2/m"
+    settings.COMMENT_RATE_PER_READER = "2/h"
     client.force_login(reader)
     statuses = [
         client.post(post_url(demo_article), {"body": f"n{n}"}, headers=HTMX).status_code

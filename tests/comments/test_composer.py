@@ -108,8 +108,8 @@ def test_an_empty_preview_says_what_is_missing(signed_in, demo_article, headers)
 def test_previews_do_not_use_up_the_readers_posts_but_have_their_own_limit(
     signed_in, demo_article, settings
 ):
-    settings.COMMENT_RATE_PER_READER = "1/m"
-    settings.COMMENT_PREVIEW_RATE_PER_READER = "3/m"
+    settings.COMMENT_RATE_PER_READER = "1/h"
+    settings.COMMENT_PREVIEW_RATE_PER_READER = "3/h"
     for _ in range(3):
         response = signed_in.post(
             post_url(demo_article), {"body": "Draft", "preview": "1"}, headers=HTMX

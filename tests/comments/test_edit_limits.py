@@ -16,7 +16,7 @@ def _edit(client, comment, body, headers=None):
 def test_a_reader_editing_too_fast_gets_429_and_the_edit_is_not_saved(
     client, settings, reader, say
 ):
-    settings.COMMENT_EDIT_RATE_PER_READER = "3/m"
+    settings.COMMENT_EDIT_RATE_PER_READER = "3/h"
     comment = say(reader, "Version 0")
     client.force_login(reader)
     for n in range(1, 4):

@@ -160,7 +160,7 @@ def test_muting_needs_a_reader_a_post_and_a_csrf_token(reader, other_reader):
 
 
 def test_mutes_are_rate_limited(client, reader, settings, db):
-    settings.MUTE_RATE_PER_READER = "3/m"
+    settings.MUTE_RATE_PER_READER = "3/h"
     others = [
         get_user_model().objects.create_user(f"talker{n}", f"talker{n}@example.com")
         for n in range(4)

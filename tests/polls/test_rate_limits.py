@@ -72,7 +72,7 @@ def test_an_ipv6_reader_is_counted_by_their_network(anonymous_post):
 
 
 def test_the_cache_counts_without_redis(anonymous_post, settings):
-    settings.POLL_RATE_PER_IP = "2/m"
+    settings.POLL_RATE_PER_IP = "2/h"
     limited = [ratelimits.is_limited(anonymous_post(cookie=f"c{n}")) for n in range(3)]
     assert limited == [False, False, True]
     assert not ratelimits.is_limited(anonymous_post(address="198.51.100.1"))
@@ -80,7 +80,7 @@ def test_the_cache_counts_without_redis(anonymous_post, settings):
 
 def test_with_redis_both_limits_count_in_one_round_trip(anonymous_post, settings, monkeypatch):
     settings.REDIS_URL = "redis://redis.invalid:6379/0"
-    settings.POLL_RATE_PER_VOTER = "2/m"
+    settings.POLL_RATE_PER_VOTER = "2/h"
     fake = FakeRedis()
     monkeypatch.setattr(ratelimits, "redis_client", lambda: fake)
     limited = [ratelimits.is_limited(anonymous_post(cookie="same-voter")) for _ in range(3)]

@@ -175,7 +175,7 @@ def test_votes_need_the_csrf_token(yes_no_poll):
 
 
 def test_votes_are_rate_limited_per_voter(client, yes_no_poll, settings):
-    settings.POLL_RATE_PER_VOTER = "3/m"
+    settings.POLL_RATE_PER_VOTER = "3/h"
     yes, no = choice_named(yes_no_poll, "Yes").pk, choice_named(yes_no_poll, "No").pk
     client.post(vote_url(yes_no_poll), {"choice": yes})  # the first vote sets the cookie
     statuses = [
@@ -190,7 +190,7 @@ def test_votes_are_rate_limited_per_voter(client, yes_no_poll, settings):
 
 
 def test_votes_are_rate_limited_per_address_whatever_the_cookies(client, yes_no_poll, settings):
-    settings.POLL_RATE_PER_IP = "2/m"
+    settings.POLL_RATE_PER_IP = "2/h"
     yes = choice_named(yes_no_poll, "Yes").pk
     statuses = []
     for _ in range(3):

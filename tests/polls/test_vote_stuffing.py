@@ -166,7 +166,7 @@ def test_clearing_cookies_makes_a_new_voter(poll):
 
 def test_a_reader_clearing_cookies_gets_the_per_voter_limit_of_their_address(poll, settings):
     """Requests without a voter cookie share one per-voter counter per client address."""
-    settings.POLL_RATE_PER_VOTER = "3/m"
+    settings.POLL_RATE_PER_VOTER = "3/h"
     browser = Client(REMOTE_ADDR="198.51.100.7")
     statuses = []
     for _ in range(5):
@@ -182,7 +182,7 @@ def test_cookieless_readers_behind_a_proxy_are_counted_by_their_own_address(poll
     """Behind a proxy every request comes from the proxy's address: the per-voter counter
     of cookieless requests must use the reader's address (RATELIMIT_IP_META_KEY), or
     the whole site's new readers would share one counter."""
-    settings.POLL_RATE_PER_VOTER = "2/m"
+    settings.POLL_RATE_PER_VOTER = "2/h"
     settings.RATELIMIT_IP_META_KEY = "HTTP_X_REAL_IP"
     statuses = [
         vote(
@@ -203,7 +203,7 @@ def test_cookieless_readers_behind_a_proxy_are_counted_by_their_own_address(poll
 
 def test_many_cookies_from_one_address_meet_the_per_address_limit(poll, settings):
     """Cookies saved up earlier (or many browsers) still come from one address."""
-    settings.POLL_RATE_PER_IP = "4/m"
+    settings.POLL_RATE_PER_IP = "4/h"
     browsers = [Client(REMOTE_ADDR="198.51.100.20") for _ in range(6)]
     statuses = [vote(browser, poll, "No").status_code for browser in browsers]
     assert statuses == [303, 303, 303, 303, 429, 429]
@@ -211,7 +211,7 @@ def test_many_cookies_from_one_address_meet_the_per_address_limit(poll, settings
 
 
 def test_one_voter_changing_their_vote_is_held_to_the_per_voter_limit(poll, settings):
-    settings.POLL_RATE_PER_VOTER = "3/m"
+    settings.POLL_RATE_PER_VOTER = "3/h"
     browser = Client()
     statuses = [vote(browser, poll, "Yes" if n % 2 else "No").status_code for n in range(5)]
     # The first vote, before the cookie, counted against the address's cookieless counter.
