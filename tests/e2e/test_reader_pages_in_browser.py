@@ -105,6 +105,13 @@ def reader_in(chromium, app_server):
         context.close()
 
 
+@pytest.fixture(autouse=True)
+def _one_secret_key(settings, production_env):
+    """The comments posted here are announced from this process: it keys their authors
+    with the app's own secret, as every process of one site does."""
+    settings.SECRET_KEY = production_env["SECRET_KEY"]
+
+
 @pytest.fixture
 def discussion(demo_article):
     """kanya's view of a discussion: bo answers and mentions her; cy, whom she muted,
