@@ -5,6 +5,16 @@ import smtplib
 
 from celery import shared_task
 
+# An email task is retried, backing off to half an hour, for about an hour and a half
+# while the mail server fails.
+RETRIED_WHILE_MAIL_FAILS = {
+    "acks_late": True,
+    "autoretry_for": (smtplib.SMTPException, OSError),
+    "retry_backoff": 30,
+    "retry_backoff_max": 1800,
+    "max_retries": 8,
+}
+
 
 @shared_task
 def publish_scheduled_articles():
@@ -21,13 +31,7 @@ def tell_followers(followup_id):
     return following.tell_followers(followup_id)
 
 
-@shared_task(
-    acks_late=True,
-    autoretry_for=(smtplib.SMTPException, OSError),
-    retry_backoff=30,
-    retry_backoff_max=1800,
-    max_retries=8,
-)
+@shared_task(**RETRIED_WHILE_MAIL_FAILS)
 def email_followup(notice_id):
     """One email per follower and follow-up; retried while the mail server fails."""
     from articles import following
@@ -50,13 +54,7 @@ def tell_of_correction(version_id):
     return corrections.tell_followers(version_id)
 
 
-@shared_task(
-    acks_late=True,
-    autoretry_for=(smtplib.SMTPException, OSError),
-    retry_backoff=30,
-    retry_backoff_max=1800,
-    max_retries=8,
-)
+@shared_task(**RETRIED_WHILE_MAIL_FAILS)
 def email_correction(notice_id):
     """One email per reader and correction; retried while the mail server fails."""
     from articles import corrections

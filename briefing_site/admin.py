@@ -46,24 +46,22 @@ class _RecentFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ActorFilter(_RecentFilter):
+class _UserFilter(_RecentFilter):
+    def labels(self, ids):
+        users = get_user_model().objects.filter(pk__in=ids).order_by("username")
+        return users.values_list("pk", "username")
+
+
+class ActorFilter(_UserFilter):
     title = "staff member"
     parameter_name = "actor"
     field = "actor_id"
 
-    def labels(self, ids):
-        users = get_user_model().objects.filter(pk__in=ids).order_by("username")
-        return users.values_list("pk", "username")
 
-
-class AuthorFilter(_RecentFilter):
+class AuthorFilter(_UserFilter):
     title = "reader"
     parameter_name = "author"
     field = "author_id"
-
-    def labels(self, ids):
-        users = get_user_model().objects.filter(pk__in=ids).order_by("username")
-        return users.values_list("pk", "username")
 
 
 class ArticleFilter(_RecentFilter):
