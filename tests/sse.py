@@ -17,6 +17,8 @@ class EventStream:
     """An open /events/ stream; `next()` returns the next event (heartbeats skipped)."""
 
     def __init__(self, client: httpx.Client, url: str, last_id: str | None = None, read=20):
+        self._client, self._url, self._read = client, url, read
+        self.last_id = last_id
         headers = {"Accept": "text/event-stream"}
         if last_id:
             headers["Last-Event-ID"] = last_id
@@ -37,6 +39,7 @@ class EventStream:
         for line in self._lines:
             if not line:
                 if data:
+                    self.last_id = event_id or self.last_id
                     return ServerEvent(event_id, kind, json.loads("\n".join(data)))
                 continue  # a comment or retry block ended
             field, _, value = line.partition(":")
@@ -48,6 +51,11 @@ class EventStream:
             elif field == "data":
                 data.append(value)
         raise EOFError("the stream ended")
+
+    def resume(self):
+        """Reconnect as a browser does when its stream ends: from the last event seen."""
+        self.close()
+        self.__init__(self._client, self._url, self.last_id, self._read)
 
     def close(self):
         self._context.__exit__(None, None, None)

@@ -204,7 +204,12 @@ def published_on(stream, comment_id: int, *, within: float = 60):
     None if it never comes."""
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
-        event = stream.next()
+        try:
+            event = stream.next()
+        except EOFError:  # a stream may end (a restart, a bus hiccup); the page reconnects
+            print(f"the event stream ended; resuming after {stream.last_id}", file=sys.stderr)
+            stream.resume()
+            continue
         if event.kind == "comment.published" and event.data["id"] == comment_id:
             return event
     return None

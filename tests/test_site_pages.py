@@ -37,3 +37,11 @@ def test_a_page_body_is_markdown_without_raw_html_or_scripts(client, db):
     assert "<script>alert" not in page
     assert 'href="javascript' not in page
     assert '<a href="https://example.org" rel="noopener">ok</a>' in page
+
+
+def test_readers_pointed_to_deleted_guidelines_still_read_the_first_version(client, db):
+    SitePage.objects.filter(slug="guidelines").delete()
+    page = client.get(reverse("guidelines"))
+    assert page.status_code == 200
+    assert "<h2>Not published</h2>" in page.content.decode()
+    assert client.get(reverse("site-page", args=["about"])).status_code == 404

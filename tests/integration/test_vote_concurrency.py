@@ -27,7 +27,9 @@ def test_200_readers_voting_at_once_are_200_votes(app_server, poll):
     start = threading.Barrier(200)
 
     def one_reader(n):
-        with httpx.Client(base_url=app_server, timeout=60) as reader:
+        # A connection each: waiting at the barrier can outlast the server's 5 s keep-alive.
+        fresh = httpx.Limits(max_keepalive_connections=0)
+        with httpx.Client(base_url=app_server, timeout=60, limits=fresh) as reader:
             token = TOKEN.search(reader.get(poll.article.get_absolute_url()).text)[1]
             start.wait()
             response = reader.post(
