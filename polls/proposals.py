@@ -111,6 +111,9 @@ def propose_answer(*, poll: Poll, text: str, user=None, voter_key: str = "") -> 
             return ProposalOutcome(existing, created=False)
         try:
             with transaction.atomic():
+                # Proposals to one question queue on its row, so the caps hold exactly
+                # when many arrive in the same instant.
+                list(Poll.objects.select_for_update().filter(pk=poll.pk).values_list("pk"))
                 answers = poll.choices.aggregate(
                     last=Max("position"),
                     pending=Count("pk", filter=Q(status=Choice.Status.PENDING)),

@@ -5,12 +5,15 @@ it, never approve it, unless POLL_PROPOSALS_AUTO_APPROVE is on; a question takes
 a bounded number of proposals.
 """
 
+import threading
+
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from comments.models import ModerationSettings
 from polls.models import Choice
-from polls.proposals import has_web_address
+from polls.proposals import ProposalsFull, has_web_address, propose_answer
 from polls.voting import InvalidChoice, cast_vote
 from tests.polls.conftest import HTMX, cookie_voter
 
@@ -143,3 +146,30 @@ def test_web_addresses_are_recognised(text):
 )
 def test_prose_is_not_a_web_address(text):
     assert not has_web_address(text)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_proposals_arriving_in_the_same_instant_stop_exactly_at_the_cap(open_poll, settings):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite takes one writer at a time; the race needs PostgreSQL")
+    settings.POLL_MAX_PENDING_PROPOSALS = 3
+    together = threading.Barrier(12)
+    refused = []
+
+    def propose_one(n):
+        together.wait()
+        try:
+            propose_answer(poll=open_poll, text=f"Answer number {n}", voter_key=f"voter-{n}")
+        except ProposalsFull:
+            refused.append(n)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=propose_one, args=(n,)) for n in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert open_poll.choices.filter(status=Choice.Status.PENDING).count() == 3
+    assert len(refused) == 9
