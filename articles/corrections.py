@@ -73,6 +73,19 @@ def snapshot(article: Article) -> str:
     return "\n".join(parts).strip() + "\n"
 
 
+def _unversioned_text(article: Article) -> tuple[Article, ArticleVersion | None, str] | None:
+    """In a transaction: the published article locked, its latest version and its text now;
+    None when it is not out or its text is already that version's."""
+    article = Article.objects.select_for_update().get(pk=article.pk)
+    if not article.is_published:
+        return None
+    latest = article.versions.order_by("-number").first()
+    text = snapshot(article)
+    if latest is not None and latest.text == text:
+        return None
+    return article, latest, text
+
+
 def keep_published_text(article: Article) -> ArticleVersion | None:
     """Before a change: make sure the text readers have seen so far is a version.
 
@@ -81,13 +94,9 @@ def keep_published_text(article: Article) -> ArticleVersion | None:
     only the next change.
     """
     with transaction.atomic():
-        article = Article.objects.select_for_update().get(pk=article.pk)
-        if not article.is_published:
+        if (changed := _unversioned_text(article)) is None:
             return None
-        latest = article.versions.order_by("-number").first()
-        text = snapshot(article)
-        if latest is not None and latest.text == text:
-            return None
+        article, latest, text = changed
         return ArticleVersion.objects.create(
             article=article,
             number=1 if latest is None else latest.number + 1,
@@ -102,13 +111,9 @@ def record_change(*, article: Article, change: Change, editor=None) -> ArticleVe
     chose. None when the text did not change (or the article is not out). Corrections and
     updates are shown on the article and told to the followers who asked for them."""
     with transaction.atomic():
-        article = Article.objects.select_for_update().get(pk=article.pk)
-        if not article.is_published:
+        if (changed := _unversioned_text(article)) is None:
             return None
-        latest = article.versions.order_by("-number").first()
-        text = snapshot(article)
-        if latest is not None and latest.text == text:
-            return None
+        article, latest, text = changed
         kind, note = change.kind, change.note.strip()
         if latest is None:
             kind, note = Kind.FIRST, ""  # published in this very save: nothing to correct yet

@@ -37,72 +37,97 @@ KEPT_AS_TEXT = {"fence": "code block", "code_block": "code block", "blockquote_o
 
 def parse_markdown(text: str) -> Briefing:
     """The briefing written in Markdown `text`; BriefingError names the line of what is wrong."""
-    tokens = _markdown.parse(text)
-    # Split as Markdown does, so a token's line number finds its line.
-    source_lines = re.split(r"\r\n|\r|\n", text)
-    warnings: list[str] = []
-    title = None
-    raw_sections: list[tuple[str | None, int, list[Block]]] = [(None, LEAD_LEVEL, [])]
-    questions: list[Question] = []
-    keywords: list[str] = []
-    index = 0
-    while index < len(tokens):
-        token = tokens[index]
-        line = _line(token)
-        if token.type == "heading_open":
-            heading = _inline_text(tokens[index + 1])
-            level = int(token.tag[1])
-            index += 3
-            if level == 1:
-                if title is not None:
-                    raise BriefingError(
-                        f"Line {line}: a second “# ” title; start a section with “## ”."
-                    )
-                title = heading
+    return _MarkdownReader(text).read()
+
+
+class _MarkdownReader:
+    """Walks markdown-it's tokens once, block by block, into the sections of a Briefing."""
+
+    def __init__(self, text: str):
+        self.tokens = _markdown.parse(text)
+        # Split as Markdown does, so a token's line number finds its line.
+        self.source_lines = re.split(r"\r\n|\r|\n", text)
+        self.warnings: list[str] = []
+        self.title: str | None = None
+        self.raw_sections: list[tuple[str | None, int, list[Block]]] = [(None, LEAD_LEVEL, [])]
+        self.questions: list[Question] = []
+
+    def read(self) -> Briefing:
+        index = 0
+        while index < len(self.tokens):
+            token = self.tokens[index]
+            if token.type == "heading_open":
+                index = self._heading(index)
                 continue
-            if title is None:
-                raise BriefingError(f"Line {line}: start with the title, as a “# ” heading.")
-            if not heading:
-                raise BriefingError(f"Line {line}: this heading has no text.")
-            raw_sections.append((heading, min(max(level, MIN_LEVEL), MAX_LEVEL), []))
-            continue
-        if title is None:
+            if self.title is None:
+                raise BriefingError(
+                    f"Line {_line(token)}: start with the title, as a “# ” heading."
+                )
+            index = self._block(index)
+        if self.title is None:
+            raise BriefingError("Line 1: start with the title, as a “# ” heading.")
+        keywords = self._closing_keywords()
+        return Briefing(
+            title=self.title,
+            slug=slugify_title(self.title),
+            toc=tuple(title for title, _, _ in self.raw_sections if title is not None),
+            sections=self._sections(),
+            questions=tuple(self.questions),
+            keywords=tuple(keywords),
+            warnings=tuple(self.warnings),
+        )
+
+    def _heading(self, index: int) -> int:
+        token = self.tokens[index]
+        line = _line(token)
+        heading = _inline_text(self.tokens[index + 1])
+        level = int(token.tag[1])
+        if level == 1:
+            if self.title is not None:
+                raise BriefingError(
+                    f"Line {line}: a second “# ” title; start a section with “## ”."
+                )
+            self.title = heading
+        elif self.title is None:
             raise BriefingError(f"Line {line}: start with the title, as a “# ” heading.")
-        section_title, _, blocks = raw_sections[-1]
+        elif not heading:
+            raise BriefingError(f"Line {line}: this heading has no text.")
+        else:
+            self.raw_sections.append((heading, min(max(level, MIN_LEVEL), MAX_LEVEL), []))
+        return index + 3
+
+    def _block(self, index: int) -> int:
+        """Reads the block starting at `index` into the current section; the next index."""
+        tokens, token = self.tokens, self.tokens[index]
+        line = _line(token)
+        section_title, _, blocks = self.raw_sections[-1]
         in_questions = (section_title or "").casefold() == READER_QUESTIONS
         if token.type == "paragraph_open":
             paragraph = _inline_text(tokens[index + 1])
             if in_questions:
                 # One question a line, as in the briefing format, though Markdown joins them.
                 for number, text_line in enumerate(paragraph.split("\n"), start=line):
-                    text_line = text_line.strip()
-                    if text_line.endswith("?"):
-                        _add_question(text_line, number, blocks, questions, warnings)
-                    elif text_line:
-                        blocks.append(Block(type="paragraph", text=text_line))
+                    self._question_or_text(text_line.strip(), number, blocks, kind="paragraph")
             elif paragraph:
                 blocks.append(Block(type="paragraph", text=" ".join(paragraph.split())))
-            index += 3
-        elif token.type in ("bullet_list_open", "ordered_list_open"):
+            return index + 3
+        if token.type in ("bullet_list_open", "ordered_list_open"):
             end = _closing(tokens, index)
-            items = _list_items(tokens[index:end], warnings)
+            items = _list_items(tokens[index:end], self.warnings)
             if in_questions:
                 for number, item in items:
-                    if item.endswith("?"):
-                        _add_question(item, number, blocks, questions, warnings)
-                    else:
-                        blocks.append(Block(type="list", items=(item,)))
+                    self._question_or_text(item, number, blocks, kind="list")
             else:
                 blocks.append(Block(type="list", items=tuple(item for _, item in items)))
-            index = end + 1
-        elif token.type == "table_open":
+            return end + 1
+        if token.type == "table_open":
             end = _closing(tokens, index)
-            blocks.append(_table(tokens[index:end], source_lines))
-            index = end + 1
-        elif token.type in KEPT_AS_TEXT:
+            blocks.append(_table(tokens[index:end], self.source_lines))
+            return end + 1
+        if token.type in KEPT_AS_TEXT:
             end = _closing(tokens, index) if token.nesting == 1 else index
             kept = token.content if token.nesting == 0 else _texts(tokens[index:end])
-            warnings.append(
+            self.warnings.append(
                 f"Line {line}: an article has no {KEPT_AS_TEXT[token.type]}; kept its text "
                 "as paragraphs."
             )
@@ -111,42 +136,45 @@ def parse_markdown(text: str) -> Briefing:
                 for part in kept.split("\n")
                 if part.strip()
             )
-            index = end + 1
-        else:
-            index += 1  # rules between blocks, and the closing tokens already read
-    if title is None:
-        raise BriefingError("Line 1: start with the title, as a “# ” heading.")
-    last_blocks = raw_sections[-1][2]
-    last = last_blocks[-1] if last_blocks else None
-    if (
-        last is not None
-        and last.type == "paragraph"
-        and last.text.casefold().startswith(KEYWORDS_PREFIX)
-        and ":" in last.text
-    ):
-        # The keywords line closes the article: it is not part of the text readers see.
-        last_blocks.pop()
-        listed = last.text.split(":", 1)[1].strip().removesuffix(".")
-        keywords = [keyword.strip() for keyword in listed.split(",") if keyword.strip()]
-    else:
-        warnings.append('No "Keywords: …" paragraph at the end of the article; it has no keywords.')
+            return end + 1
+        return index + 1  # rules between blocks, and the closing tokens already read
 
-    anchors = _AnchorMaker()
-    sections = []
-    for section_title, level, blocks in raw_sections:
-        if section_title is None and not blocks:
-            continue
-        anchor = anchors.anchor_for(section_title, position=len(sections) + 1)
-        sections.append(Section(section_title, level, anchor, tuple(blocks)))
-    return Briefing(
-        title=title,
-        slug=slugify_title(title),
-        toc=tuple(title for title, _, _ in raw_sections if title is not None),
-        sections=tuple(sections),
-        questions=tuple(questions),
-        keywords=tuple(keywords),
-        warnings=tuple(warnings),
-    )
+    def _question_or_text(self, text: str, line: int, blocks: list[Block], *, kind: str):
+        """A line of the reader questions: a poll if it asks, else text of the section."""
+        if text.endswith("?"):
+            _add_question(text, line, blocks, self.questions, self.warnings)
+        elif text and kind == "list":
+            blocks.append(Block(type="list", items=(text,)))
+        elif text:
+            blocks.append(Block(type="paragraph", text=text))
+
+    def _closing_keywords(self) -> list[str]:
+        """The keywords line closes the article: it is not part of the text readers see."""
+        last_blocks = self.raw_sections[-1][2]
+        last = last_blocks[-1] if last_blocks else None
+        if (
+            last is not None
+            and last.type == "paragraph"
+            and last.text.casefold().startswith(KEYWORDS_PREFIX)
+            and ":" in last.text
+        ):
+            last_blocks.pop()
+            listed = last.text.split(":", 1)[1].strip().removesuffix(".")
+            return [keyword.strip() for keyword in listed.split(",") if keyword.strip()]
+        self.warnings.append(
+            'No "Keywords: …" paragraph at the end of the article; it has no keywords.'
+        )
+        return []
+
+    def _sections(self) -> tuple[Section, ...]:
+        anchors = _AnchorMaker()
+        sections = []
+        for section_title, level, blocks in self.raw_sections:
+            if section_title is None and not blocks:
+                continue
+            anchor = anchors.anchor_for(section_title, position=len(sections) + 1)
+            sections.append(Section(section_title, level, anchor, tuple(blocks)))
+        return tuple(sections)
 
 
 def _line(token: Token) -> int:

@@ -28,6 +28,8 @@ import weakref
 from collections import deque
 from dataclasses import dataclass
 
+import redis
+import redis.asyncio
 from django.conf import settings
 from django.db import transaction
 
@@ -206,7 +208,6 @@ class RedisStreamBus:
     """One Redis stream per article; one reading task per active article per process."""
 
     def __init__(self, url: str, history: int = HISTORY_PER_ARTICLE):
-        import redis
 
         self._url = url
         self._history_size = history
@@ -264,7 +265,6 @@ class _StreamHub:
     """This process's readers of article streams, on one event loop."""
 
     def __init__(self, url: str, key):
-        import redis.asyncio
 
         # Replays share a pool; each article's blocking reader has its own connection.
         self._redis = redis.asyncio.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
@@ -306,7 +306,6 @@ class _ArticleReader:
     BATCH = 500
 
     def __init__(self, url: str, redis_client, key: str):
-        import redis.asyncio
 
         self._redis = redis_client
         # Its own connection, closed when the last reader leaves (the server then
@@ -413,8 +412,6 @@ def reset_streams():
     with _buses_lock:
         _buses.clear()
     if settings.REDIS_URL:
-        import redis
-
         client = redis.Redis.from_url(settings.REDIS_URL)
         keys = list(client.scan_iter(match=RedisStreamBus.key("*"), count=1000))
         if keys:

@@ -1,41 +1,30 @@
-"""The moderators' admin: the comment queue and its pages, the pipeline's settings and lists.
+"""The moderators' admin: the comment queue and its pages, and the decisions on record.
 
 The queues and their health are comments.queue (plain queries, tested without
 the admin); the comment list's actions are comments.admin_actions, its filters
-comments.admin_filters.
+comments.admin_filters; the pipeline's settings and word lists are
+comments.admin_settings, the authors' standings comments.admin_standing.
 """
 
 from functools import wraps
 
-from django import forms
 from django.contrib import admin
 from django.contrib.admin import helpers
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.timesince import timesince
 
-from briefing_site import staff_log
-from comments import admin_actions, admin_standing, moderator_actions, queue, workspace_admin
-from comments.admin_filters import (
-    AgeFilter,
-    BannedFilter,
-    DecidedByFilter,
-    LatestPhaseFilter,
-    QueueFilter,
+from comments import (  # noqa: F401 - admin_settings and admin_standing register their pages
+    admin_actions,
+    admin_settings,
+    admin_standing,
+    moderator_actions,
+    queue,
+    workspace_admin,
 )
-from comments.models import (
-    AuthorStanding,
-    BlockedDomain,
-    Comment,
-    ModeratedTerm,
-    ModerationDecision,
-    ModerationSettings,
-    Report,
-)
+from comments.admin_filters import AgeFilter, DecidedByFilter, LatestPhaseFilter, QueueFilter
+from comments.models import Comment, ModerationDecision, Report
 from comments.services import can_moderate
 
 
@@ -334,129 +323,6 @@ def _index_with_the_queues(index):
 
 admin.site.get_app_list = _comments_lead_to_the_workspace(admin.site.get_app_list)
 admin.site.index = _index_with_the_queues(admin.site.index)
-
-
-# The pipeline's settings and lists
-
-
-@admin.register(ModerationSettings)
-class ModerationSettingsAdmin(admin.ModelAdmin):
-    """One row: the list is that row's page; it is never added twice nor deleted."""
-
-    readonly_fields = ["updated_at"]
-
-    def changelist_view(self, request, extra_context=None):
-        if not self.has_view_or_change_permission(request):
-            raise PermissionDenied
-        return redirect("admin:comments_moderationsettings_change", ModerationSettings.current().pk)
-
-    def has_add_permission(self, request):
-        return super().has_add_permission(request) and not ModerationSettings.objects.exists()
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def save_model(self, request, obj, form, change):
-        obj.pk = 1  # the singleton's row (a check constraint holds it to pk 1)
-        super().save_model(request, obj, form, change)
-
-
-class WordListAdmin(admin.ModelAdmin):
-    """Every change to the lists goes on the staff log."""
-
-    @transaction.atomic
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        self._record(request, f"{'Changed' if change else 'Added'} {self.opts.verbose_name}", obj)
-
-    @transaction.atomic
-    def delete_model(self, request, obj):
-        self._record(request, f"Removed {self.opts.verbose_name}", obj)
-        super().delete_model(request, obj)
-
-    @transaction.atomic
-    def delete_queryset(self, request, queryset):
-        for obj in queryset:
-            self._record(request, f"Removed {self.opts.verbose_name}", obj)
-        super().delete_queryset(request, queryset)
-
-    def _record(self, request, action, obj):
-        staff_log.record(
-            actor=request.user, kind=staff_log.Kind.WORD_LIST, action=action, subject=str(obj)
-        )
-
-
-@admin.register(ModeratedTerm)
-class ModeratedTermAdmin(WordListAdmin):
-    list_display = ["term", "kind", "created_at"]
-    list_filter = ["kind"]
-    search_fields = ["term"]
-
-
-@admin.register(BlockedDomain)
-class BlockedDomainAdmin(WordListAdmin):
-    list_display = ["domain", "created_at"]
-    search_fields = ["domain"]
-
-
-@admin.register(AuthorStanding)
-class AuthorStandingAdmin(admin.ModelAdmin):
-    list_display = [
-        "user",
-        "banned",
-        "suspended_until",
-        "public_reason",
-        "premoderate",
-        "trusted",
-        "updated_at",
-    ]
-    list_filter = [BannedFilter, "premoderate", "trusted"]
-    actions = admin_standing.ACTIONS
-    list_select_related = ["user"]
-    search_fields = ["user__username"]
-    raw_id_fields = ["user"]
-    ordering = ["-updated_at"]
-
-    @admin.display(description="Banned", boolean=True, ordering="banned_at")
-    def banned(self, standing):
-        return standing.banned_at is not None
-
-    @transaction.atomic
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if form.changed_data:
-            changed = ", ".join(str(form.fields[name].label) for name in form.changed_data)
-            staff_log.record(
-                actor=request.user,
-                kind=staff_log.Kind.AUTHOR,
-                action=f"Edited standing: {changed}",
-                author_id=obj.user_id,
-                subject=obj.user.get_username(),
-                url=reverse("admin:comments_authorstanding_change", args=[obj.pk]),
-            )
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        actor = request.user
-
-        class StandingForm(form):
-            def clean(self):
-                cleaned = super().clean()
-                # Both whose standing this was and whose it would become.
-                users = [cleaned.get("user")]
-                if self.instance.user_id is not None:
-                    users.append(self.instance.user)
-                protected = {
-                    user.username
-                    for user in users
-                    if user is not None
-                    and not moderator_actions.may_change_standing_of(actor, user)
-                }
-                if protected:
-                    raise forms.ValidationError(admin_actions.staff_standing_refused(protected))
-                return cleaned
-
-        return StandingForm
 
 
 @admin.register(ModerationDecision)
