@@ -89,8 +89,9 @@ serve: install
 ## test: lint, the suite on the embedded defaults, then on PostgreSQL + Redis with the integration tests, then the fault tests
 test: install-test lint test-unit test-integration test-faults
 
+# Each xdist worker has its own in-memory SQLite database: nothing here is shared.
 test-unit: install-test
-	env -u DATABASE_URL -u REDIS_URL -u CELERY_BROKER_URL $(PY) -m pytest -m "not integration"
+	env -u DATABASE_URL -u REDIS_URL -u CELERY_BROKER_URL $(PY) -m pytest -m "not integration" -n auto
 
 test-integration: install-test node_modules/.installed
 	.ci/integration $(PY) "not faults"

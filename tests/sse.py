@@ -1,6 +1,7 @@
 """A small server-sent events reader for tests and benchmarks, over httpx."""
 
 import json
+import time
 from dataclasses import dataclass
 
 import httpx
@@ -28,15 +29,19 @@ class EventStream:
         self.response = self._context.__enter__()
         self._lines = self.response.iter_lines()
 
-    def next(self, *, skip=("ready",)) -> ServerEvent:
+    def next(self, *, skip=("ready",), deadline: float | None = None) -> ServerEvent:
+        """The next event not in `skip`; TimeoutError once `deadline` (monotonic) has passed,
+        seen at the next line the server sends (heartbeats included)."""
         while True:
-            event = self._read_one()
+            event = self._read_one(deadline)
             if event.kind not in skip:
                 return event
 
-    def _read_one(self) -> ServerEvent:
+    def _read_one(self, deadline: float | None = None) -> ServerEvent:
         event_id, kind, data = None, "message", []
         for line in self._lines:
+            if deadline is not None and time.monotonic() > deadline:
+                raise TimeoutError("no such event before the deadline")
             if not line:
                 if data:
                     self.last_id = event_id or self.last_id

@@ -205,7 +205,9 @@ def published_on(stream, comment_id: int, *, within: float = 60):
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
         try:
-            event = stream.next()
+            event = stream.next(deadline=deadline)
+        except TimeoutError:
+            return None
         except EOFError:  # a stream may end (a restart, a bus hiccup); the page reconnects
             print(f"the event stream ended; resuming after {stream.last_id}", file=sys.stderr)
             stream.resume()

@@ -22,7 +22,7 @@ from django.contrib.auth import get_user_model
 
 from articles.briefing import parse_briefing
 from articles.importer import import_briefing
-from comments.models import Comment
+from comments.models import Comment, ModerationSettings
 from polls.models import Choice, Poll, Vote
 from tests.conftest import DEMO_BRIEFING
 from tests.services import free_port, service_log, stop, wait_until
@@ -97,6 +97,8 @@ def demo(production_env, django_db_blocker):
             article = import_briefing(parse_briefing(DEMO_BRIEFING.read_bytes())).article
             poll = Poll.objects.get(article=article, kind="yes_no")
             reader = get_user_model().objects.create_user("two_stacks_reader", "r@example.com")
+            # A regular reader: a new commenter's first comments wait for a moderator.
+            ModerationSettings.objects.update_or_create(pk=1, defaults={"premoderate_below": 0})
             demo = Demo(
                 article_url=article.get_absolute_url(),
                 poll_id=poll.pk,
