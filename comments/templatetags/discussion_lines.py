@@ -1,0 +1,94 @@
+"""{% stored_line entries %}…{% endstored_line %}: inside a loop over a discussion's
+`entries`, the line of the current `entry` from the cache, or drawn and stored
+(comments/fragments.py says what a line's key holds)."""
+
+from contextlib import nullcontext
+from pathlib import Path
+
+from django import template
+from django.core.cache import cache
+
+from comments import fragments
+
+register = template.Library()
+
+# Read from the page, as the template reads them: the same reader, the same answers.
+_READER = [
+    template.Variable(name)
+    for name in (
+        "user.is_authenticated",
+        "user.pk",
+        "perms.comments.change_comment",
+        "voice.barred",
+        "article.comments_closed",
+        "focus_entry",
+        "reported",
+        "oob",
+    )
+]
+
+
+def _reader(context) -> tuple:
+    values = []
+    for variable in _READER:
+        try:
+            value = variable.resolve(context)
+        except template.VariableDoesNotExist:
+            value = None
+        values.append(value if variable.var == "user.pk" else bool(value))
+    return tuple(values)
+
+
+class StoredLineNode(template.Node):
+    def __init__(self, nodelist, entries, digest):
+        self.nodelist = nodelist
+        self.entries = entries
+        self.digest = digest
+
+    def render(self, context):
+        lines = context.render_context.get(self)
+        entry = context["entry"]
+        if lines is None or id(entry) not in lines["keys"]:
+            lines = context.render_context[self] = self._look_up(context)
+        key = lines["keys"][id(entry)]
+        token, stand_in = lines["token"], lines["stand_in"]
+        html = lines["found"].get(key)
+        if html is None:
+            with context.push(csrf_token=stand_in) if token else nullcontext():
+                html = self.nodelist.render(context)
+            cache.set(key, html, fragments.FRAGMENT_SECONDS)
+        return html.replace(stand_in, token) if token else html
+
+    def _look_up(self, context):
+        """Every line of the loop's entries in one call to the cache."""
+        token = context.get("csrf_token")
+        # Django's csrf_token tag writes no field for a missing or "NOTPROVIDED" token.
+        token = str(token) if token and token != "NOTPROVIDED" else ""  # noqa: S105
+        page = (
+            self.digest,
+            fragments.page_fields(),
+            _reader(context),
+            bool(token),
+        )
+        entries = self.entries.resolve(context)
+        keys = {id(entry): fragments.line_key(entry, page) for entry in entries}
+        return {
+            "entries": entries,  # held while their ids are the keys' keys
+            "keys": keys,
+            "found": cache.get_many(list(keys.values())),
+            "token": token,
+            "stand_in": fragments.csrf_stand_in(),
+        }
+
+
+@register.tag
+def stored_line(parser, token):
+    try:
+        _, entries = token.split_contents()
+    except ValueError:
+        raise template.TemplateSyntaxError("Use {% stored_line entries %}.") from None
+    nodelist = parser.parse(("endstored_line",))
+    parser.delete_first_token()
+    # The template's own text is part of every key: changing it sets aside what was stored.
+    digest = fragments.template_digest(Path(parser.origin.name).read_bytes())
+    return StoredLineNode(nodelist, parser.compile_filter(entries), digest)
