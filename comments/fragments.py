@@ -18,7 +18,7 @@ each page puts in its own.
 import hashlib
 
 from django.conf import settings
-from django.contrib.humanize.templatetags.humanize import naturaltime
+from django.contrib.humanize.templatetags.humanize import NaturalTimeFormatter
 from django.urls import get_script_prefix
 from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
@@ -77,7 +77,7 @@ def line_key(entry, page: tuple) -> str:
             comment.featured,
             comment.stance.text if comment.stance_id and comment.stance else None,
             comment.created_at,
-            naturaltime(comment.created_at),
+            age(comment.created_at),
             comment.edited_at is not None,
             comment.deleted_at is not None,
             comment.depth,
@@ -86,3 +86,38 @@ def line_key(entry, page: tuple) -> str:
         )
     material = repr((page, line)).encode()
     return "discussion-line:" + hashlib.blake2b(material, digest_size=20).hexdigest()
+
+
+class _Remembered:
+    """One of humanize's lazy phrases ("%(count)s minutes ago"), each wording filled in
+    once per language: translating it is most of what the phrase costs."""
+
+    def __init__(self, phrase):
+        self.phrase = phrase
+        self.filled: dict = {}
+
+    def __mod__(self, values: dict) -> str:
+        key = (translation.get_language(), *sorted(values.items()))
+        filled = self.filled.get(key)
+        if filled is None:
+            filled = self.filled[key] = self.phrase % values
+        return filled
+
+
+def _remembered(phrases: dict) -> dict:
+    # "now" is shown as it is, never filled in.
+    return {
+        name: phrase if name == "now" else _Remembered(phrase) for name, phrase in phrases.items()
+    }
+
+
+class _Age(NaturalTimeFormatter):
+    time_strings = _remembered(NaturalTimeFormatter.time_strings)
+    past_substrings = _remembered(NaturalTimeFormatter.past_substrings)
+    future_substrings = _remembered(NaturalTimeFormatter.future_substrings)
+
+
+def age(value) -> str:
+    """humanize's naturaltime ("3 minutes ago"), word for word, at a fraction of its
+    cost: a page says it of every comment it shows."""
+    return _Age.string_for(value)

@@ -81,6 +81,11 @@ class StoredLineNode(template.Node):
         }
 
 
+@register.filter
+def age(value):
+    return fragments.age(value)
+
+
 @register.tag
 def stored_line(parser, token):
     try:

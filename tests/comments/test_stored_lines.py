@@ -11,13 +11,13 @@ from django.contrib.humanize.templatetags import humanize
 from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from articles import publishing
 from articles.models import Article
 from briefing_site.models import Mute
 from briefing_site.roles import MODERATORS, ensure_groups
-from comments import moderator_actions, services
+from comments import fragments, moderator_actions, services
 from comments.templatetags import discussion_lines
 
 # The only bytes that differ from one request to the next.
@@ -284,3 +284,33 @@ def test_time_passing_ages_the_comment_and_shortens_its_edit_window(
     line = line_of(seen(), comment)
     assert ">3\xa0minutes ago</time>" in line
     assert "You can edit this for 12 more minutes" in line
+
+
+AGES = [
+    dt.timedelta(0),
+    dt.timedelta(seconds=1),
+    dt.timedelta(seconds=59, microseconds=999_999),
+    dt.timedelta(minutes=1),
+    dt.timedelta(minutes=59, seconds=59),
+    dt.timedelta(hours=1),
+    dt.timedelta(hours=23, minutes=59),
+    dt.timedelta(days=1),
+    dt.timedelta(days=1, hours=6),
+    dt.timedelta(days=8, hours=3),
+    dt.timedelta(days=40),
+    dt.timedelta(days=400),
+    dt.timedelta(days=800, hours=5),
+    dt.timedelta(seconds=-30),
+    dt.timedelta(minutes=-5),
+    dt.timedelta(hours=-2),
+    dt.timedelta(days=-3, hours=-4),
+]
+
+
+@pytest.mark.parametrize("language", ["en-gb", "fr"])
+def test_a_comments_age_reads_word_for_word_as_humanize_says_it(clock, language):
+    with translation.override(language):
+        for _ in range(2):  # the second time from what the first remembered
+            for ago in AGES:
+                moment = clock.moment - ago
+                assert fragments.age(moment) == humanize.naturaltime(moment)
