@@ -2,17 +2,18 @@
 
     .venv/bin/python bench/profile_pages.py [--out DIR] [--compare DIR] [--profile NAME]
 
-Seeds a fresh SQLite database (a temporary file) with the demo article, 1,000 approved
-comments in 200 threads (tests/bench/seed.py) and the things a page shows differently
-for each viewer: likes, reports, a mute, an editor's pick, a deleted, an edited, an
-awaiting and a refused comment, one still in its edit window. The clock is frozen, so
-every run renders the same bytes. For the anonymous reader, a reader who liked,
-reported and muted, an author and a moderator, renders the article page and the
-discussion's first page, prints the median milliseconds of ROUNDS renders and the
-queries of one, and saves each page's HTML in --out (the CSRF token and the live event
-id, which change per request and per run, replaced). --compare DIR fails unless every
-page is byte-identical to the one saved there. --profile NAME prints cProfile's top
-functions for that page ("reader-article", ...).
+The pages: the article, its discussion's first and second pages, the busiest thread's
+own page and its next replies (as "show more replies" asks for them). Seeds a fresh
+SQLite database (a temporary file) with the demo article, 1,000 approved comments in
+200 threads (tests/bench/seed.py) and the things a page shows differently for each
+viewer: likes, reports, a mute, an editor's pick, a deleted, an edited, an awaiting and
+a refused comment, one still in its edit window. The clock is frozen, so every run
+renders the same bytes. For the anonymous reader, a reader who liked, reported and
+muted, an author and a moderator, renders each page, prints the median milliseconds of
+ROUNDS renders and the queries of one, and saves each page's HTML in --out (the CSRF
+token and the live event id, which change per request and per run, replaced).
+--compare DIR fails unless every page is byte-identical to the one saved there.
+--profile NAME prints cProfile's top functions for that page ("reader-article", ...).
 """
 
 import argparse
@@ -150,30 +151,40 @@ def main():
     settings.DEBUG = False
     settings.DATABASES["default"]["CONN_MAX_AGE"] = None  # the page's queries, not connecting
     article, viewers = seed()
+    from comments.models import Comment
+
+    discussion = reverse("comments:discussion", args=[article.slug])
+    busiest = Comment.objects.filter(article=article, depth=1).order_by("-numchild", "pk").first()
     pages = {
-        "article": article.get_absolute_url(),
-        "discussion": reverse("comments:discussion", args=[article.slug]),
+        "article": (article.get_absolute_url(), {}),
+        "discussion": (discussion, {}),
+        "discussion-page-2": (f"{discussion}?page=2", {}),
+        "comment": (busiest.get_absolute_url(), {}),
+        "more-replies": (busiest.urls["replies"], {"HX-Request": "true"}),
     }
     options.out.mkdir(parents=True, exist_ok=True)
     differ = []
-    print(f"{'page':<24}{'ms (median)':>12}{'queries':>9}{'KB':>6}")
+    print(f"{'page':<32}{'ms (median)':>12}{'queries':>9}{'KB':>6}")
     for viewer, user in viewers.items():
         client = Client()
         if user is not None:
             client.force_login(user)
-        for page, url in pages.items():
+        for page, (url, headers) in pages.items():
             name = f"{viewer}-{page}"
             queries = []
 
             def count(run, sql, *args, queries=queries):
-                queries.append(sql)
-                return run(sql, *args)
+                start = time.perf_counter()
+                try:
+                    return run(sql, *args)
+                finally:
+                    queries.append(f"{(time.perf_counter() - start) * 1000:5.2f} ms  {sql}")
 
             with connection.execute_wrapper(count):
-                response = client.get(url)
+                response = client.get(url, headers=headers)
             assert response.status_code == 200, (name, response.status_code)
             if options.queries:
-                print(name, *(f"  {sql[:150]}" for sql in queries), sep="\n")
+                print(name, *(f"  {sql[:160]}" for sql in queries), sep="\n")
             html = normalised(response.content.decode())
             (options.out / f"{name}.html").write_text(html)
             if options.compare and (options.compare / f"{name}.html").read_text() != html:
@@ -181,10 +192,10 @@ def main():
             times = []
             for _ in range(options.rounds):
                 start = time.perf_counter()
-                client.get(url)
+                client.get(url, headers=headers)
                 times.append((time.perf_counter() - start) * 1000)
             print(
-                f"{name:<24}{statistics.median(times):>12.1f}{len(queries):>9}"
+                f"{name:<32}{statistics.median(times):>12.1f}{len(queries):>9}"
                 f"{len(html) / 1024:>6.0f}"
             )
             if options.profile == name:
@@ -194,9 +205,14 @@ def main():
                 profiler = cProfile.Profile()
                 profiler.enable()
                 for _ in range(5):
-                    client.get(url)
+                    client.get(url, headers=headers)
                 profiler.disable()
-                pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+                profiler.dump_stats(options.out / f"{name}.pstats")
+                stats = pstats.Stats(profiler).sort_stats("cumulative")
+                stats.print_stats(r"/(articles|comments|polls|briefing_site)/", 40)
+                stats.print_stats(
+                    r"urls/base.py.*\(reverse\)|naturaltime|template/base.py.*\(render\)"
+                )
                 pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
     print(f"pages saved in {options.out}")
     if options.compare:
