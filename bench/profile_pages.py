@@ -135,6 +135,9 @@ def main():
     parser.add_argument("--profile")
     parser.add_argument("--queries", action="store_true", help="print each page's queries")
     parser.add_argument("--rounds", type=int, default=ROUNDS)
+    parser.add_argument(
+        "--redis-cache", metavar="URL", help="the default cache in this Redis, as in production"
+    )
     options = parser.parse_args()
 
     import django
@@ -150,6 +153,14 @@ def main():
     settings.ARTICLE_PAGE_CACHE_SECONDS = 0
     settings.DEBUG = False
     settings.DATABASES["default"]["CONN_MAX_AGE"] = None  # the page's queries, not connecting
+    if options.redis_cache:
+        settings.CACHES["default"] = {
+            "BACKEND": "briefing_site.cache.FallbackRedisCache",
+            "LOCATION": options.redis_cache,
+        }
+        from django.core.cache import cache
+
+        cache.clear()
     article, viewers = seed()
     from comments.models import Comment
 
