@@ -3,7 +3,6 @@
 (comments/fragments.py says what a line's key holds)."""
 
 from contextlib import nullcontext
-from pathlib import Path
 
 from django import template
 from django.core.cache import cache
@@ -94,6 +93,11 @@ def stored_line(parser, token):
         raise template.TemplateSyntaxError("Use {% stored_line entries %}.") from None
     nodelist = parser.parse(("endstored_line",))
     parser.delete_first_token()
-    # The template's own text is part of every key: changing it sets aside what was stored.
-    digest = fragments.template_digest(Path(parser.origin.name).read_bytes())
-    return StoredLineNode(nodelist, parser.compile_filter(entries), digest)
+    return StoredLineNode(nodelist, parser.compile_filter(entries), _digest_of(parser.origin))
+
+
+def _digest_of(origin) -> str:
+    """The template's own text is part of every key: changing it sets aside what was stored."""
+    loader = getattr(origin, "loader", None)
+    source = loader.get_contents(origin) if loader is not None else origin.name
+    return fragments.template_digest(source.encode())

@@ -193,6 +193,42 @@ def test_the_readers_report_shows_as_reported(client, author, reader, say, seen)
     assert ">Reported</span>" in line_of(seen(), comment)
 
 
+def test_a_new_reply_shows_in_the_more_replies_link(client, author, reader, say, seen):
+    comment = say(author, "Ask me.")
+    for n in range(4):
+        say(reader, f"Answer {n}.", parent=comment)
+    client.force_login(reader)
+    assert "Show 1 more reply<" in seen()
+    say(reader, "One more.", parent=comment)
+    assert "Show 2 more replies<" in seen()
+
+
+def test_the_comments_own_page_and_its_replies_are_never_stale(
+    client, author, reader, third_reader, say, stored, monkeypatch
+):
+    comment = say(author, "Ask me.")
+    replies = [say(third_reader, f"Answer {n}.", parent=comment) for n in range(3)]
+    client.force_login(reader)
+    for url, headers in [
+        (comment.get_absolute_url(), {}),
+        (comment.urls["replies"], {"HX-Request": "true"}),
+    ]:
+
+        def look(url=url, headers=headers):
+            page = CSRF.sub(r"\1…", client.get(url, headers=headers).content.decode())
+            with monkeypatch.context() as nothing_stored:
+                nothing_stored.setattr(discussion_lines, "cache", DummyCache("none", {}))
+                fresh = client.get(url, headers=headers).content.decode()
+            assert page == CSRF.sub(r"\1…", fresh)
+            return page
+
+        look()
+        services.toggle_like(comment=replies[0], reader=author)
+        assert "Like · 1" in line_of(look(), replies[0])
+        services.toggle_like(comment=replies[0], reader=author)
+        assert "Like · 1" not in line_of(look(), replies[0])
+
+
 def test_a_deleted_comment_with_replies_stays_as_deleted(client, author, reader, say, seen):
     comment = say(author, "Soon gone.")
     say(reader, "An answer.", parent=comment)
