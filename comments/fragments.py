@@ -52,16 +52,18 @@ def page_fields() -> tuple:
     )
 
 
-def line_key(entry, page: tuple) -> str:
+def line_key(entry, page: tuple, reader_id: int | None) -> str:
     """The cache key of one line (a comment, or its "show more replies" link) as seen
     on a page with these `page` fields (page_fields() and what the template says of the
-    reader)."""
+    reader) by the signed-in reader `reader_id` (None: nobody signed in). Every reader
+    who sees the line alike shares it: of who they are, only whether it is theirs counts."""
     comment = entry.comment
     if entry.is_more:
         line = ("more", comment.pk, entry.indent, entry.more, entry.after)
     else:
         line = (
             comment.pk,
+            reader_id is not None and comment.author_id == reader_id,
             entry.indent,
             entry.shown,
             entry.replying_to,

@@ -16,7 +16,6 @@ _READER = [
     template.Variable(name)
     for name in (
         "user.is_authenticated",
-        "user.pk",
         "perms.comments.change_comment",
         "voice.barred",
         "article.comments_closed",
@@ -34,7 +33,7 @@ def _reader(context) -> tuple:
             value = variable.resolve(context)
         except template.VariableDoesNotExist:
             value = None
-        values.append(value if variable.var == "user.pk" else bool(value))
+        values.append(bool(value))
     return tuple(values)
 
 
@@ -63,14 +62,12 @@ class StoredLineNode(template.Node):
         token = context.get("csrf_token")
         # Django's csrf_token tag writes no field for a missing or "NOTPROVIDED" token.
         token = str(token) if token and token != "NOTPROVIDED" else ""  # noqa: S105
-        page = (
-            self.digest,
-            fragments.page_fields(),
-            _reader(context),
-            bool(token),
-        )
+        reader = _reader(context)
+        page = (self.digest, fragments.page_fields(), reader, bool(token))
+        # The template's test for "mine": a signed-in reader's id against the author's.
+        reader_id = context["user"].pk if reader[0] else None
         entries = self.entries.resolve(context)
-        keys = {id(entry): fragments.line_key(entry, page) for entry in entries}
+        keys = {id(entry): fragments.line_key(entry, page, reader_id) for entry in entries}
         return {
             "entries": entries,  # held while their ids are the keys' keys
             "keys": keys,

@@ -119,6 +119,23 @@ def test_a_second_look_draws_no_line_again(client, reader, author, say, seen, st
     assert stored.drawn == drawn
 
 
+def test_readers_share_the_lines_they_see_alike_and_the_author_sees_their_own(
+    client, reader, other_reader, author, say, seen, stored
+):
+    comment = say(author, "Mine.")
+    say(author, "Also theirs.")
+    client.force_login(reader)
+    seen()
+    drawn = stored.drawn
+    client.force_login(other_reader)
+    assert "data-mine" not in line_of(seen(), comment)
+    assert stored.drawn == drawn
+    client.force_login(author)
+    line = line_of(seen(), comment)
+    assert "data-mine" in line
+    assert ">Delete</button>" in line
+
+
 def test_another_readers_like_and_unlike_show_in_the_count(
     client, reader, author, third_reader, say, seen
 ):
