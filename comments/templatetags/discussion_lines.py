@@ -53,8 +53,11 @@ class StoredLineNode(template.Node):
         html = lines["found"].get(key)
         if html is None:
             with context.push(csrf_token=stand_in) if token else nullcontext():
-                html = self.nodelist.render(context)
-            cache.set(key, html, fragments.FRAGMENT_SECONDS)
+                html = lines["found"][key] = lines["drawn"][key] = self.nodelist.render(context)
+        if lines["drawn"] and entry is lines["entries"][-1]:
+            # The loop's last line: what it drew is stored in one call.
+            cache.set_many(lines["drawn"], fragments.FRAGMENT_SECONDS)
+            lines["drawn"] = {}
         return html.replace(stand_in, token) if token else html
 
     def _look_up(self, context):
@@ -66,12 +69,13 @@ class StoredLineNode(template.Node):
         page = (self.digest, fragments.page_fields(), reader, bool(token))
         # The template's test for "mine": a signed-in reader's id against the author's.
         reader_id = context["user"].pk if reader[0] else None
-        entries = self.entries.resolve(context)
+        entries = list(self.entries.resolve(context))
         keys = {id(entry): fragments.line_key(entry, page, reader_id) for entry in entries}
         return {
             "entries": entries,  # held while their ids are the keys' keys
             "keys": keys,
             "found": cache.get_many(list(keys.values())),
+            "drawn": {},
             "token": token,
             "stand_in": fragments.csrf_stand_in(),
         }
