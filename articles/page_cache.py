@@ -24,12 +24,11 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 
+from briefing_site.cache import csrf_stand_in
 from polls.voters import COOKIE_NAME as VOTER_COOKIE
 
 log = logging.getLogger(__name__)
 
-# Rendered where each reader's CSRF token goes; every copy served gets its own.
-CSRF_STAND_IN = "csrf-stand-in-for-the-readers-own-token"
 # How long a stale copy may still be served while one request renders the next.
 RENEWAL_SECONDS = 10
 
@@ -70,12 +69,12 @@ def serve(request, article, render_page):
         response = HttpResponse()
         response["X-Page-Cache"] = "hit"
     else:
-        response = render_page(request, article, extra_context={"csrf_token": CSRF_STAND_IN})
+        response = render_page(request, article, extra_context={"csrf_token": csrf_stand_in()})
         html = response.content.decode()
         fresh = (html, now + seconds()) if response.status_code == 200 else None
         _write(page_key, fresh)  # with None, only frees the claim to renew
     # get_token() also makes sure the reader is sent the CSRF cookie it matches.
-    response.content = html.replace(CSRF_STAND_IN, get_token(request))
+    response.content = html.replace(csrf_stand_in(), get_token(request))
     return response
 
 

@@ -32,6 +32,7 @@ from urllib.parse import urlsplit
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
+from django.utils.crypto import salted_hmac
 from redis import RedisError
 
 log = logging.getLogger(__name__)
@@ -206,3 +207,10 @@ class FallbackRedisCache(FailOpenRedisCache):
 
     def _without_redis(self, operation, args, unknown):
         return getattr(self._local, operation)(*args)
+
+
+def csrf_stand_in() -> str:
+    """What a stored copy of a page or a part of it holds where the reader's CSRF token
+    goes (each reader gets their own put in): derived from the secret key, so that no
+    comment can hold it (a reader who typed it would see their token there)."""
+    return "csrf-" + salted_hmac("briefing_site.cache", "csrf stand-in").hexdigest()[:32]

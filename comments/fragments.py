@@ -21,19 +21,12 @@ from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import NaturalTimeFormatter
 from django.urls import get_script_prefix
 from django.utils import timezone, translation
-from django.utils.crypto import salted_hmac
 
 # How long a line stays stored after it was drawn; a busy page draws it again sooner.
 FRAGMENT_SECONDS = 3600
 # Bump to set aside every stored line when the code drawing them changes (a change to
 # the template changes the keys by itself).
 RELEASE = 1
-
-
-def csrf_stand_in() -> str:
-    """Where a stored line has the reader's CSRF token: derived from the secret key, so
-    that no comment can hold it (a reader who typed it would see their token there)."""
-    return "csrf-" + salted_hmac("comments.fragments", "csrf stand-in").hexdigest()[:32]
 
 
 def template_digest(source: bytes) -> str:
