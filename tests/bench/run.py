@@ -53,7 +53,8 @@ PG = "postgresql://postgres@127.0.0.1:5432"
 DATABASE = "briefing_bench"
 REDIS_URL = "redis://127.0.0.1:6379/12"
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-MORE = re.compile(r'href="([^"]*after=[^"]+)"[^>]*class="show-more"')
+# The next page as htmx asks for it (the href is the page-numbered one for readers without JS).
+MORE = re.compile(r'hx-get="([^"]*after=[^"]+)"[^>]*class="show-more"')
 
 
 def fail(message):
