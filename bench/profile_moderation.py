@@ -86,7 +86,7 @@ def pending_again(ids):
     from articles.models import Article
     from comments.models import Comment, ModerationDecision
 
-    approved = Comment.objects.filter(pk__in=ids, status="approved")
+    approved = Comment.objects.filter(pk__in=ids, status="approved").order_by()
     for article_id in approved.values_list("article_id", flat=True).distinct():
         shown = approved.filter(article_id=article_id).count()
         Article.objects.filter(pk=article_id).update(comment_count=F("comment_count") - shown)
