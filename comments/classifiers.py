@@ -1,5 +1,9 @@
 """Toxicity classifiers for the moderation pipeline: each has `score(text) -> float` in [0, 1].
 
+One may also have `score_many(texts) -> list[float]`, the same scores in one call: a
+worker deciding a batch of comments asks it once for all their texts (without it,
+moderation.decide_many asks score() for each).
+
 settings.COMMENT_CLASSIFIER names the class by dotted path; get_classifier() builds it
 once per process, so a model is loaded once per worker, not once per comment.
 """
@@ -63,6 +67,11 @@ class ProfanityCheckClassifier:
         self._predict_prob = profanity_check.predict_prob
         self._words = _tfidf_parts(profanity_check.vectorizer)
         self._linear = _linear_parts(profanity_check.model)
+
+    def score_many(self, texts: list[str]) -> list[float]:
+        if self._words is None or self._linear is None:
+            return [float(score) for score in self._predict_prob(texts)]
+        return [self.score(text) for text in texts]
 
     def score(self, text: str) -> float:
         if self._words is None or self._linear is None:

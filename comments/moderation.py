@@ -2,8 +2,8 @@
 
 `decide(comment)` runs the phases below in order; the first that fires decides and
 the rest do not run. Each firing phase gives its reasons, one sentence each for the
-moderators. The task in comments.tasks loads the comment, calls decide() and
-records the verdict.
+moderators. The task in comments.tasks loads pending comments, calls decide_many() and
+records the verdicts.
 
      1. author         banned or suspended author           reject
         closed         comments closed on the article       reject
@@ -19,10 +19,13 @@ records the verdict.
                                                             hold
     11. clean          nothing fired                        approve
 
-A handful of queries per comment whatever the author's history: the standing (unless
-loaded with the comment, select_related("author__standing")), the settings (unless
-given), the terms, the blocked domains (only when it has links), the recent comments
-(two), and the approved count (only when that rule is on).
+`decide_many(comments)` decides several at once, as a worker does: what the phases read
+is loaded once for all of them, and the texts that reach the toxicity phase are scored
+in one call to the classifier. A handful of queries whatever their number and their
+authors' history: the standings (unless loaded with the comments,
+select_related("author__standing")), the settings (unless given), the terms, the
+blocked domains (only when one has links), the authors' recent comments, and their
+approved counts (only when that rule is on). decide() is a batch of one.
 """
 
 import datetime as dt
@@ -30,11 +33,13 @@ import functools
 import itertools
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import unquote, urlsplit
 
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.functional import cached_property
 from linkify_it import LinkifyIt
@@ -55,6 +60,7 @@ __all__ = [
     "ScorerUnavailable",
     "Verdict",
     "decide",
+    "decide_many",
     "find_terms",
     "held_for_scorer_failure",
     "normalised_for_repeats",
@@ -94,8 +100,31 @@ def decide(
     windows (repeats, velocity, account age) are measured from when this version
     was written. Raises ScorerUnavailable when the classifier could not score.
     """
-    run = _Run(comment=comment, **_run_context(settings, now, classifier))
-    return _first_verdict(run, _PHASES)
+    (outcome,) = decide_many([comment], settings=settings, now=now, classifier=classifier)
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
+
+
+def decide_many(
+    comments: Sequence[Comment],
+    *,
+    settings: ModerationSettings | None = None,
+    now: dt.datetime | None = None,
+    classifier=None,
+) -> list[Verdict | Exception]:
+    """decide() for each comment, in their order, sharing what the phases load.
+
+    A comment whose moderation raises gets the exception in its place and the
+    others are decided all the same: one poison comment spoils no batch.
+    The comments are judged on the same state of the database: deciding one does
+    not change what the phases read of another (they read every comment of an
+    author, whatever became of it).
+    """
+    context = _run_context(settings, now, classifier)
+    shared = _Shared(comments, settings=context["settings"], now=context["now"])
+    runs = [_Run(comment=comment, shared=shared, **context) for comment in comments]
+    return _verdicts(runs, _PHASES)
 
 
 def _run_context(settings, now, classifier) -> dict:
@@ -106,47 +135,95 @@ def _run_context(settings, now, classifier) -> dict:
     }
 
 
-def _first_verdict(run, phases) -> Verdict:
-    """Run the phases in order; the first that fires decides."""
-    for phase, check in phases:
-        fired = check(run)
-        if fired:
-            outcome, reasons = fired
-            return Verdict(outcome=outcome, phase=phase, reasons=tuple(reasons), score=run.score)
-    return Verdict(outcome=APPROVE, phase="clean", reasons=(), score=run.score)
+def _verdicts(runs, phases) -> list[Verdict | Exception]:
+    """Run the phases in order on each run; the first that fires decides. The phases
+    before toxicity run first for all, so that the texts still undecided are scored
+    together."""
+    scoring = next(n for n, (phase, _check) in enumerate(phases) if phase == "toxicity")
+    outcomes: list[Verdict | Exception | None] = []
+    for run in runs:
+        outcomes.append(_first_verdict(run, phases[:scoring], last=False))
+    undecided = [n for n, outcome in enumerate(outcomes) if outcome is None]
+    if undecided:
+        texts = [runs[n].text for n in undecided]
+        try:
+            classifier = runs[undecided[0]].classifier
+        except Exception as error:  # e.g. a classifier that cannot be imported
+            scores = [error] * len(texts)
+        else:
+            scores = _scores(classifier, texts)
+        for n, score in zip(undecided, scores, strict=True):
+            runs[n].scored = score
+            outcomes[n] = _first_verdict(runs[n], phases[scoring:], last=True)
+    return outcomes
 
 
-class _Run:
-    """One comment going through the phases, with what they load shared between them."""
+def _first_verdict(run, phases, *, last: bool) -> Verdict | Exception | None:
+    """The verdict of the first phase that fires; when none does, approval after the
+    last phases, None before them. The exception instead, when one raises."""
+    try:
+        for phase, check in phases:
+            fired = check(run)
+            if fired:
+                outcome, reasons = fired
+                return Verdict(
+                    outcome=outcome, phase=phase, reasons=tuple(reasons), score=run.score
+                )
+    except Exception as error:  # a poison comment must never block the others
+        return error
+    return Verdict(outcome=APPROVE, phase="clean", reasons=(), score=run.score) if last else None
 
-    def __init__(self, *, comment, settings, now, classifier):
-        self.comment = comment
+
+def _scores(classifier, texts: list[str]) -> list[float | Exception]:
+    """Each text's score, in one call when the classifier takes a list (score_many).
+
+    An unavailable scorer fails every text still to score: asked one at a time,
+    each would wait out its timeout. Any other error is one text's: the texts are
+    then scored one at a time, and only the one that fails gets the error.
+    """
+    score_many = getattr(classifier, "score_many", None)
+    if score_many is not None and len(texts) > 1:
+        try:
+            scores = list(score_many(texts))
+        except ScorerUnavailable as error:
+            return [error] * len(texts)
+        except Exception:  # noqa: S110 - one at a time below, to find which text fails
+            pass
+        else:
+            if len(scores) == len(texts):
+                return scores
+    scores = []
+    for text in texts:
+        try:
+            scores.append(classifier.score(text))
+        except ScorerUnavailable as error:
+            return scores + [error] * (len(texts) - len(scores))
+        except Exception as error:
+            scores.append(error)
+    return scores
+
+
+@dataclass(frozen=True)
+class _Writing:
+    """One of an author's comments, as the duplicate and velocity phases compare it."""
+
+    pk: int
+    created_at: dt.datetime
+    deleted: bool
+    body_html: str
+
+    @cached_property
+    def repeated(self) -> str:
+        return normalised_for_repeats(plain_text(self.body_html))
+
+
+class _Shared:
+    """What the phases read, loaded once for all the comments decided together."""
+
+    def __init__(self, comments: Sequence[Comment], *, settings, now):
+        self.comments = comments
         self.settings = settings
         self.now = now
-        self._classifier = classifier
-        self.score: float | None = None
-
-    @cached_property
-    def text(self) -> str:
-        return plain_text(self.comment.body_html)
-
-    @cached_property
-    def written_at(self) -> dt.datetime:
-        return self.comment.edited_at or self.comment.created_at or self.now
-
-    @cached_property
-    def standing(self) -> AuthorStanding | None:
-        if self.comment.author_id is None:
-            return None
-        if Comment.author.is_cached(self.comment):
-            author = self.comment.author
-            if type(author).standing.is_cached(author):  # select_related("author__standing")
-                return getattr(author, "standing", None)  # None when they have none
-        return AuthorStanding.objects.filter(user_id=self.comment.author_id).first()
-
-    @property
-    def trusted(self) -> bool:
-        return self.standing is not None and self.standing.trusted
 
     @cached_property
     def terms(self) -> dict[str, list[str]]:
@@ -157,16 +234,116 @@ class _Run:
         return by_kind
 
     @cached_property
+    def blocked_domains(self) -> list[str]:
+        return list(BlockedDomain.objects.values_list("domain", flat=True))
+
+    @cached_property
+    def standings(self) -> dict[int, AuthorStanding | None]:
+        """Each author's standing, None for those with none."""
+        standings, missing = {}, set()
+        for comment in self.comments:
+            if comment.author_id is None:
+                continue
+            author = comment.author if Comment.author.is_cached(comment) else None
+            # select_related("author__standing") loaded it, or its absence.
+            if author is not None and type(author).standing.is_cached(author):
+                standings[comment.author_id] = getattr(author, "standing", None)
+            else:
+                missing.add(comment.author_id)
+        if missing:
+            standings.update(dict.fromkeys(missing))
+            for standing in AuthorStanding.objects.filter(user_id__in=missing):
+                standings[standing.user_id] = standing
+        return standings
+
+    @cached_property
+    def writings(self) -> dict[int, list[_Writing]]:
+        """The authors' comments written in the longest window a phase looks back over
+        before the latest of these comments, newest first."""
+        minutes = max(self.settings.duplicate_minutes, self.settings.velocity_minutes)
+        authors = {comment.author_id for comment in self.comments} - {None}
+        if not minutes or not authors:
+            return {}
+        written = [_written_at(comment, self.now) for comment in self.comments]
+        rows = (
+            Comment.objects.filter(
+                author_id__in=authors,
+                created_at__gte=min(written) - dt.timedelta(minutes=minutes),
+                created_at__lte=max(written),
+            )
+            .order_by("-created_at")
+            .values_list("author_id", "pk", "created_at", "deleted_at", "body_html")
+        )
+        by_author = defaultdict(list)
+        for author_id, pk, created_at, deleted_at, body_html in rows:
+            by_author[author_id].append(_Writing(pk, created_at, deleted_at is not None, body_html))
+        return by_author
+
+    @cached_property
+    def approved_counts(self) -> dict[int, int]:
+        """How many approved comments each author has, besides those decided now."""
+        authors = {comment.author_id for comment in self.comments} - {None}
+        counts = (
+            Comment.objects.approved()
+            .filter(author_id__in=authors)
+            .exclude(pk__in=[comment.pk for comment in self.comments])
+            .order_by()
+            .values("author_id")
+            .annotate(approved=Count("pk"))
+        )
+        return {row["author_id"]: row["approved"] for row in counts}
+
+
+def _written_at(comment: Comment, now: dt.datetime) -> dt.datetime:
+    return comment.edited_at or comment.created_at or now
+
+
+class _Run:
+    """One comment going through the phases, reading what is shared between them."""
+
+    def __init__(self, *, comment, shared, settings, now, classifier):
+        self.comment = comment
+        self.shared = shared
+        self.settings = settings
+        self.now = now
+        self._classifier = classifier
+        # What the classifier gave for the text (or the error it raised), once asked.
+        self.scored: float | Exception | None = None
+        self.score: float | None = None
+
+    @cached_property
+    def text(self) -> str:
+        return plain_text(self.comment.body_html)
+
+    @cached_property
+    def written_at(self) -> dt.datetime:
+        return _written_at(self.comment, self.now)
+
+    @property
+    def standing(self) -> AuthorStanding | None:
+        return self.shared.standings.get(self.comment.author_id)
+
+    @property
+    def trusted(self) -> bool:
+        return self.standing is not None and self.standing.trusted
+
+    @property
+    def terms(self) -> dict[str, list[str]]:
+        return self.shared.terms
+
+    @cached_property
     def hrefs(self) -> list[str]:
         return link_targets(self.comment.body_html)
 
-    def others_by_author(self, minutes: int):
-        """The author's other comments written in the `minutes` before this version."""
-        return Comment.objects.filter(
-            author_id=self.comment.author_id,
-            created_at__gte=self.written_at - dt.timedelta(minutes=minutes),
-            created_at__lte=self.written_at,
-        ).exclude(pk=self.comment.pk)
+    def others_by_author(self, minutes: int) -> list[_Writing]:
+        """The author's other comments written in the `minutes` before this version,
+        newest first."""
+        since = self.written_at - dt.timedelta(minutes=minutes)
+        return [
+            writing
+            for writing in self.shared.writings.get(self.comment.author_id, ())
+            if since <= writing.created_at <= self.written_at and writing.pk != self.comment.pk
+        ]
 
     @property
     def classifier(self):
@@ -223,14 +400,9 @@ def _duplicate(run: _Run):
     minutes = run.settings.duplicate_minutes
     if run.comment.author_id is None or not minutes:
         return None
-    recent = (
-        run.others_by_author(minutes)
-        .filter(deleted_at__isnull=True)
-        .order_by("-created_at")
-        .values_list("body_html", flat=True)[:RECENT_COMMENTS_COMPARED]
-    )
+    recent = [writing for writing in run.others_by_author(minutes) if not writing.deleted]
     mine = normalised_for_repeats(run.text)
-    if any(normalised_for_repeats(plain_text(html)) == mine for html in recent):
+    if any(writing.repeated == mine for writing in recent[:RECENT_COMMENTS_COMPARED]):
         return REJECT, [f"The author posted the same text within the last {minutes} minutes."]
     return None
 
@@ -260,7 +432,7 @@ def _velocity(run: _Run):
     if run.comment.author_id is None or run.trusted or not minutes:
         return None
     # Every comment counts, whatever became of it: deleting does not reset the pace.
-    others = run.others_by_author(minutes).count()
+    others = len(run.others_by_author(minutes))
     if others > limit:
         return HOLD, [
             f"The author posted {others} other comments in the {minutes} minutes before "
@@ -279,7 +451,7 @@ def _links(run: _Run):
     reasons = []
     if len(hrefs) > run.settings.max_links:
         reasons.append(f"It has {len(hrefs)} links; the limit is {run.settings.max_links}.")
-    blocked = blocked_hosts(hrefs, BlockedDomain.objects.values_list("domain", flat=True))
+    blocked = blocked_hosts(hrefs, run.shared.blocked_domains)
     if blocked:
         reasons.append(f"It links to a blocked domain: {', '.join(blocked)}.")
     hours = run.settings.new_account_hours
@@ -383,7 +555,9 @@ def _domain(name: str) -> str:
 
 
 def _toxicity(run: _Run):
-    score = run.classifier.score(run.text)
+    score = run.scored
+    if isinstance(score, Exception):
+        raise score
     # NaN fails both comparisons too.
     if not 0 <= score <= 1:
         raise ScorerUnavailable(f"The classifier gave {score!r}, not a score between 0 and 1.")
@@ -412,12 +586,7 @@ def _premoderation(run: _Run):
         reasons.append("The author's comments are pre-moderated.")
     below = run.settings.premoderate_below
     if below and run.comment.author_id is not None and not run.trusted:
-        approved = (
-            Comment.objects.approved()
-            .filter(author_id=run.comment.author_id)
-            .exclude(pk=run.comment.pk)
-            .count()
-        )
+        approved = run.shared.approved_counts.get(run.comment.author_id, 0)
         if approved < below:
             reasons.append(
                 f"The author has {approved} approved comments; "
@@ -637,7 +806,10 @@ def _word_pattern(word: str, endings: tuple[str, ...] = ()) -> str:
 
 class _ProposalRun(_Run):
     def __init__(self, *, choice, settings, now, classifier):
-        super().__init__(comment=None, settings=settings, now=now, classifier=classifier)
+        shared = _Shared([], settings=settings, now=now)
+        super().__init__(
+            comment=None, shared=shared, settings=settings, now=now, classifier=classifier
+        )
         self.choice = choice
 
     @cached_property
@@ -663,4 +835,7 @@ _PROPOSAL_PHASES = (
 def decide_proposal(choice, *, settings=None, now=None, classifier=None) -> Verdict:
     """The pipeline's verdict on a reader's proposed answer (a pending Choice)."""
     run = _ProposalRun(choice=choice, **_run_context(settings, now, classifier))
-    return _first_verdict(run, _PROPOSAL_PHASES)
+    (outcome,) = _verdicts([run], _PROPOSAL_PHASES)
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome

@@ -1,7 +1,8 @@
 """Running the moderation pipeline from Celery, for comments and readers' proposed answers alike.
 
 A task moderates one pending item: `verdict_or_hold` gives the pipeline's verdict, or,
-when deciding keeps failing, a hold for a moderator after the task's last retry. An
+when deciding keeps failing, a hold for a moderator after the task's last retry (a task
+that decides its item among others gets that hold from `hold_after_failure`). An
 item whose moderation raises must never block the others, nor stay pending to be
 queued again for ever. Beat's sweepers queue again the items whose task was lost
 (`requeue_stale`).
@@ -30,13 +31,20 @@ def verdict_or_hold(task, decide: Callable[[], Verdict], *, item: str) -> Verdic
     try:
         return decide()
     except Exception as error:  # a poison item must never block the others
-        retry_later(task, error)
-        if isinstance(error, ScorerUnavailable):
-            return held_for_scorer_failure()
-        if isinstance(error, DatabaseError):
-            return moderation_error("the database kept failing")
-        logger.exception("Moderation of %s failed", item)
-        return moderation_error(type(error).__name__)
+        return hold_after_failure(task, error, item=item)
+
+
+def hold_after_failure(task, error: Exception, *, item: str) -> Verdict:
+    """Deciding the task's item raised `error`: a retry with backoff (on a worker; this
+    raises Retry), and after the last one the hold to record, which tells the moderators
+    why."""
+    retry_later(task, error)
+    if isinstance(error, ScorerUnavailable):
+        return held_for_scorer_failure()
+    if isinstance(error, DatabaseError):
+        return moderation_error("the database kept failing")
+    logger.error("Moderation of %s failed", item, exc_info=error)
+    return moderation_error(type(error).__name__)
 
 
 def retry_later(task, error):

@@ -1,9 +1,11 @@
 """Posting, editing, deleting, liking and reporting comments: the rules, in plain functions."""
 
+from collections import Counter
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Value, When
 from django.utils import timezone
 from treebeard.exceptions import PathOverflow
 
@@ -150,48 +152,78 @@ def comment_submitted(comment_id: int, version: int = 1):
     tasks.enqueue_moderation(comment_id, version)
 
 
-@transaction.atomic
 def record_verdict(comment_id: int, version: int, verdict) -> bool:
     """Apply the pipeline's verdict to that version of the comment, once.
 
     Returns False when there is nothing to do: the comment changed since, was
     deleted, or this version was already decided (a task that ran twice).
     """
+    return comment_id in record_verdicts([(comment_id, version, verdict)])
+
+
+@transaction.atomic
+def record_verdicts(verdicts) -> set[int]:
+    """record_verdict for each (comment id, version, verdict), in one round of writes
+    whatever their number; the ids of the comments it applied a verdict to.
+
+    Each comment's row is locked and read again first: a verdict applies only to a
+    pending comment still at that version, which nobody (a moderator, another task)
+    decided meanwhile.
+    """
+    wanted = {comment_id: (version, verdict) for comment_id, version, verdict in verdicts}
+    if not wanted:
+        return set()
     decided = ModerationDecision.objects.filter(
-        comment=OuterRef("pk"), version=version, actor__isnull=True
+        comment=OuterRef("pk"), version=OuterRef("version"), actor__isnull=True
     ).exclude(phase="reports")
-    comment = (
+    locked = (
         Comment.objects.select_for_update()
         .annotate(decided=Exists(decided))
-        .filter(pk=comment_id)
-        .first()
+        .filter(pk__in=wanted)
+        .order_by("pk")
     )
-    if comment is None or comment.version != version or comment.is_deleted:
-        return False
-    if comment.status != Comment.Status.PENDING or comment.decided:
-        return False
-    ModerationDecision.objects.create(
-        comment=comment,
-        version=version,
-        outcome=verdict.outcome,
-        phase=verdict.phase,
-        reasons=list(verdict.reasons),
-        score=verdict.score,
+    pending = [
+        comment
+        for comment in locked
+        if comment.version == wanted[comment.pk][0]
+        and not comment.is_deleted
+        and comment.status == Comment.Status.PENDING
+        and not comment.decided
+    ]
+    if not pending:
+        return set()
+    ModerationDecision.objects.bulk_create(
+        ModerationDecision(
+            comment=comment,
+            version=comment.version,
+            outcome=verdict.outcome,
+            phase=verdict.phase,
+            reasons=list(verdict.reasons),
+            score=verdict.score,
+        )
+        for comment in pending
+        for verdict in [wanted[comment.pk][1]]
     )
-    # The row is locked and pending: the status and the score go in one update.
-    also = []
-    if verdict.score is not None:
-        comment.toxicity = verdict.score
-        also.append("toxicity")
-    if verdict.outcome == ModerationDecision.Outcome.APPROVE:
-        _approve_locked(comment, also=also)
-    elif verdict.outcome == ModerationDecision.Outcome.REJECT:
-        comment.public_reason = reason_for_author(verdict.phase)
-        _reject_locked(comment, also=[*also, "public_reason"])
-    else:
-        comment.status = Comment.Status.HELD
-        comment.save(update_fields=["status", *also])
-    return True
+    approved, rejected = [], []
+    for comment in pending:
+        verdict = wanted[comment.pk][1]
+        if verdict.score is not None:
+            comment.toxicity = verdict.score
+        if verdict.outcome == ModerationDecision.Outcome.APPROVE:
+            comment.status = Comment.Status.APPROVED
+            approved.append(comment)
+        elif verdict.outcome == ModerationDecision.Outcome.REJECT:
+            comment.status = Comment.Status.REJECTED
+            comment.public_reason = reason_for_author(verdict.phase)
+            rejected.append(comment)
+        else:
+            comment.status = Comment.Status.HELD
+    # The rows are locked and pending: status, score and reason go in one update.
+    Comment.objects.bulk_update(pending, ["status", "toxicity", "public_reason"])
+    _after_approval(approved)
+    # A pending comment was shown to nobody: no count or live reader to tell.
+    _after_rejection(rejected, counted=[])
+    return {comment.pk for comment in pending}
 
 
 @transaction.atomic
@@ -213,10 +245,16 @@ def _approve_locked(comment: Comment, *, also=()):
     """Approve a comment whose row this transaction holds locked (and not approved)."""
     comment.status = Comment.Status.APPROVED
     comment.save(update_fields=["status", *also])
-    if not comment.is_deleted:
-        _count(comment, +1)
-    live.comment_published(comment)
-    reply_notices.tell_readers_of(comment)
+    _after_approval([comment])
+
+
+def _after_approval(comments: list[Comment]):
+    """What follows approving comments (their rows locked, their status saved): the counts,
+    live readers, and the readers they answer or name."""
+    _count_all([(comment, +1) for comment in comments if not comment.is_deleted])
+    for comment in comments:
+        live.comment_published(comment)
+        reply_notices.tell_readers_of(comment)
 
 
 @transaction.atomic
@@ -229,18 +267,50 @@ def _reject_locked(comment: Comment, *, also=()):
     was_counted = comment.is_visible_to(None)
     comment.status = Comment.Status.REJECTED
     comment.save(update_fields=["status", *also])
-    reply_notices.withdraw(comment)
-    if was_counted:
-        _count(comment, -1)
+    _after_rejection([comment], counted=[comment] if was_counted else [])
+
+
+def _after_rejection(comments: list[Comment], *, counted: list[Comment]):
+    """What follows rejecting comments (status saved): their notices go; those that were
+    shown (`counted`) leave the counts and live readers' pages."""
+    reply_notices.withdraw_all(comments)
+    _count_all([(comment, -1) for comment in counted])
+    for comment in counted:
         live.comment_removed(comment)
 
 
 def _count(comment: Comment, delta: int):
-    """Shown comment counts: the article's, the question's, and every ancestor's replies."""
-    Article.objects.filter(pk=comment.article_id).update(comment_count=F("comment_count") + delta)
-    if comment.poll_id:
-        Poll.objects.filter(pk=comment.poll_id).update(comment_count=F("comment_count") + delta)
-    Comment.objects.get_ancestors(comment).update(reply_count=F("reply_count") + delta)
+    _count_all([(comment, delta)])
+
+
+def _count_all(changes: list[tuple[Comment, int]]):
+    """Shown comment counts: the articles', the questions', and every ancestor's replies;
+    one update of each, however many comments changed."""
+    articles, polls, ancestors = Counter(), Counter(), Counter()
+    for comment, delta in changes:
+        articles[comment.article_id] += delta
+        if comment.poll_id:
+            polls[comment.poll_id] += delta
+        for depth in range(1, comment.depth):
+            ancestors[comment.path[: depth * Comment.steplen]] += delta
+    _add(Article.objects, "pk", "comment_count", articles)
+    _add(Poll.objects, "pk", "comment_count", polls)
+    _add(Comment.objects, "path", "reply_count", ancestors)
+
+
+def _add(rows, key: str, field: str, deltas: Counter):
+    """Add each key's delta to `field` of its row, in one update."""
+    deltas = {value: delta for value, delta in deltas.items() if delta}
+    if not deltas:
+        return
+    if len(set(deltas.values())) == 1:
+        added = Value(next(iter(deltas.values())))
+    else:
+        added = Case(
+            *(When(**{key: value}, then=Value(delta)) for value, delta in deltas.items()),
+            output_field=IntegerField(),
+        )
+    rows.filter(**{f"{key}__in": deltas}).update(**{field: F(field) + added})
 
 
 @transaction.atomic
