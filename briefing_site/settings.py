@@ -393,6 +393,9 @@ COMMENT_SWEEP_AFTER_SECONDS = env_int("COMMENT_SWEEP_AFTER_SECONDS", 120)
 # ...and a comment it queued is not queued again for this long (its task may be
 # waiting behind a backlog).
 COMMENT_SWEEP_REQUEUE_SECONDS = env_int("COMMENT_SWEEP_REQUEUE_SECONDS", 600)
+# A moderation task that fails is retried after this long, then twice as long each time
+# (at most a minute apart), before its item is held for a moderator.
+MODERATION_RETRY_MILLISECONDS = env_int("MODERATION_RETRY_MILLISECONDS", 1000)
 # With Redis down, rate limits let requests through rather than failing them.
 RATELIMIT_FAIL_OPEN = True
 

@@ -53,8 +53,8 @@ def retry_later(task, error):
         raise task.retry(countdown=_backoff(task.request.retries)) from error
 
 
-def _backoff(retries: int) -> int:
-    return min(2**retries, 60)
+def _backoff(retries: int) -> float:
+    return min(settings.MODERATION_RETRY_MILLISECONDS / 1000 * 2**retries, 60)
 
 
 def moderation_error(detail: str) -> Verdict:

@@ -162,6 +162,28 @@ def record_verdict(comment_id: int, version: int, verdict) -> bool:
 
 
 @transaction.atomic
+def _still_undecided(wanted: dict) -> list[Comment]:
+    """The comments of `wanted` ({id: (version, verdict)}) locked and still pending at
+    that version, undeleted and decided by nobody, in id order."""
+    decided = ModerationDecision.objects.filter(
+        comment=OuterRef("pk"), version=OuterRef("version"), actor__isnull=True
+    ).exclude(phase="reports")
+    locked = (
+        Comment.objects.select_for_update()
+        .annotate(decided=Exists(decided))
+        .filter(pk__in=wanted)
+        .order_by("pk")
+    )
+    return [
+        comment
+        for comment in locked
+        if comment.version == wanted[comment.pk][0]
+        and not comment.is_deleted
+        and comment.status == Comment.Status.PENDING
+        and not comment.decided
+    ]
+
+
 def record_verdicts(verdicts) -> set[int]:
     """record_verdict for each (comment id, version, verdict), in one round of writes
     whatever their number; the ids of the comments it applied a verdict to.
@@ -173,23 +195,7 @@ def record_verdicts(verdicts) -> set[int]:
     wanted = {comment_id: (version, verdict) for comment_id, version, verdict in verdicts}
     if not wanted:
         return set()
-    decided = ModerationDecision.objects.filter(
-        comment=OuterRef("pk"), version=OuterRef("version"), actor__isnull=True
-    ).exclude(phase="reports")
-    locked = (
-        Comment.objects.select_for_update()
-        .annotate(decided=Exists(decided))
-        .filter(pk__in=wanted)
-        .order_by("pk")
-    )
-    pending = [
-        comment
-        for comment in locked
-        if comment.version == wanted[comment.pk][0]
-        and not comment.is_deleted
-        and comment.status == Comment.Status.PENDING
-        and not comment.decided
-    ]
+    pending = _still_undecided(wanted)
     if not pending:
         return set()
     ModerationDecision.objects.bulk_create(

@@ -32,6 +32,8 @@ def test_a_poison_comment_blocks_no_other_and_ends_in_the_moderators_held_queue(
         **production_env,
         "REDIS_URL": private_redis.url,
         "COMMENT_CLASSIFIER": "tests.faults.poison.PoisonedClassifier",
+        # The same five retries, doubling, in three seconds rather than thirty.
+        "MODERATION_RETRY_MILLISECONDS": "100",
     }
     authors = [
         get_user_model().objects.create_user(f"poison_author_{n}", f"p{n}@example.com")

@@ -29,6 +29,8 @@ def test_a_poison_proposal_ends_held_for_a_moderator_and_others_are_decided(
         **production_env,
         "REDIS_URL": private_redis.url,
         "COMMENT_CLASSIFIER": "tests.faults.poison.PoisonedClassifier",
+        # The same five retries, doubling, in three seconds rather than thirty.
+        "MODERATION_RETRY_MILLISECONDS": "100",
     }
     poll = Poll.objects.get(article=demo_article, kind=Poll.Kind.OPEN)
     manage_shell(
