@@ -83,6 +83,21 @@ def test_a_posted_comment_brings_the_count_with_it(client, reader, say, demo_art
     assert '<span class="count" id="count-article" hx-swap-oob="true">(2)</span>' in answer
 
 
+def test_a_comment_awaiting_moderation_leaves_the_count_to_the_live_events(
+    client, reader, say, demo_article
+):
+    # Its approval's event brings the count; a count read when it was posted could
+    # reach the page after that event and put the old number back.
+    say(reader, "Already there")
+    client.force_login(reader)
+    url = reverse("comments:post", args=[demo_article.slug])
+
+    answer = client.post(url, {"body": "Second one"}, headers=HTMX).content.decode()
+
+    assert "awaiting moderation" in answer
+    assert 'id="count-article"' not in answer
+
+
 # Sort in the address
 
 

@@ -207,16 +207,20 @@
 
   var refreshing = new WeakSet();
 
+  // Each redraw is the element's own request: htmx keeps only the last request queued
+  // behind one source, so redraws sharing one (the body) would drop each other's.
   function refresh(element) {
     refreshing.add(element);
-    htmx.ajax("GET", element.getAttribute("data-url"), { target: element, swap: "outerHTML" });
+    htmx.ajax("GET", element.getAttribute("data-url"), {
+      source: element, target: element, swap: "outerHTML",
+    });
   }
 
   // The reader may have opened a form in it while the redraw was on its way.
   document.addEventListener("htmx:beforeSwap", function (event) {
     var target = event.detail.target;
     var config = event.detail.requestConfig;
-    if (target && refreshing.has(target) && config && config.elt === document.body) {
+    if (target && refreshing.has(target) && config && config.elt === target) {
       refreshing.delete(target);
       if (busy(target)) {
         event.detail.shouldSwap = false;
@@ -490,7 +494,9 @@
   function refreshNotices() {
     var link = document.getElementById("notices-link");
     if (signedIn && link) {
-      htmx.ajax("GET", link.getAttribute("data-refresh-url"), { target: link, swap: "outerHTML" });
+      htmx.ajax("GET", link.getAttribute("data-refresh-url"), {
+        source: link, target: link, swap: "outerHTML",
+      });
     }
   }
 
