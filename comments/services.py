@@ -161,7 +161,6 @@ def record_verdict(comment_id: int, version: int, verdict) -> bool:
     return comment_id in record_verdicts([(comment_id, version, verdict)])
 
 
-@transaction.atomic
 def _still_undecided(wanted: dict) -> list[Comment]:
     """The comments of `wanted` ({id: (version, verdict)}) locked and still pending at
     that version, undeleted and decided by nobody, in id order."""
@@ -184,6 +183,7 @@ def _still_undecided(wanted: dict) -> list[Comment]:
     ]
 
 
+@transaction.atomic
 def record_verdicts(verdicts) -> set[int]:
     """record_verdict for each (comment id, version, verdict), in one round of writes
     whatever their number; the ids of the comments it applied a verdict to.

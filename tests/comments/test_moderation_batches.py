@@ -19,6 +19,7 @@ from comments.models import (
     ModerationSettings,
 )
 from comments.moderation import decide, decide_many
+from comments.services import record_verdict
 
 JUDGE = "tests.comments.test_moderation_batches.Judge"
 WEEK = dt.timedelta(days=7)
@@ -268,3 +269,22 @@ def test_a_batch_takes_as_many_queries_for_fifty_comments_as_for_five(
     many = queries_to_decide(large, django_assert_max_num_queries)
 
     assert many == few
+
+
+def test_a_verdict_is_recorded_whole_or_not_at_all(reader, say, monkeypatch):
+    # A decision on record with the comment still pending would tell the moderators it
+    # was decided while readers never see it: when what follows an approval fails, the
+    # decision goes too, and the comment waits for its task's next try.
+    comment = say(reader, "A view that fails to publish.", approved=False)
+    verdict = decide(Comment.objects.get(pk=comment.pk))
+    assert verdict.outcome == "approve"
+
+    def published_nowhere(comments):
+        raise RuntimeError("the live event could not be built")
+
+    monkeypatch.setattr("comments.services._after_approval", published_nowhere)
+    with pytest.raises(RuntimeError):
+        record_verdict(comment.pk, comment.version, verdict)
+
+    assert Comment.objects.get(pk=comment.pk).status == "pending"
+    assert not ModerationDecision.objects.filter(comment=comment).exists()
