@@ -9,11 +9,10 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from articles.models import Article
-from articles.tasks import publish_scheduled_articles
 from briefing_site.roles import EDITORS
 from tests.articles.test_writing import FOLLOWUP_TEXT, MARKDOWN_TEXT
-from tests.e2e.test_followups_in_browser import log_in
-from tests.services import browser_account, wait_until
+from tests.e2e.test_followups_in_browser import log_in, scheduled_time_comes
+from tests.services import browser_account
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -130,14 +129,7 @@ def test_a_follow_up_written_on_one_page_and_scheduled_reaches_a_reader_of_the_s
         assert abs(piece.publish_at - in_two_minutes) < dt.timedelta(seconds=1)
         expect(reader.locator(".live-banner")).to_have_count(0)
 
-        # Two minutes pass; beat's task runs on the real worker.
-        Article.objects.filter(pk=piece.pk).update(publish_at=timezone.now())
-        publish_scheduled_articles.delay()
-        wait_until(
-            lambda: Article.objects.published().filter(pk=piece.pk).exists(),
-            timeout=30,
-            what="the worker publishing the follow-up",
-        )
+        scheduled_time_comes(piece)  # two minutes pass
         banner = reader.locator(".live-banner")
         expect(banner).to_contain_text("Border Crossings Reopen After the Talks")
         banner.get_by_role("link", name="Border Crossings Reopen After the Talks").click()

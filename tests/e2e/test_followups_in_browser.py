@@ -28,6 +28,17 @@ def log_in(chromium, app_server, user, next_url):
     return context, page
 
 
+def scheduled_time_comes(article):
+    """Time passes to the article's publishing time; beat's task runs on the real worker."""
+    Article.objects.filter(pk=article.pk).update(publish_at=timezone.now())
+    publish_scheduled_articles.delay()
+    wait_until(
+        lambda: Article.objects.published().filter(pk=article.pk).exists(),
+        timeout=30,
+        what="the worker publishing the follow-up",
+    )
+
+
 def test_a_scheduled_follow_up_reaches_a_reader_of_the_story_live(
     chromium, own_app_server, celery_worker, demo_article
 ):
@@ -65,14 +76,7 @@ def test_a_scheduled_follow_up_reaches_a_reader_of_the_story_live(
         assert followup.status == Article.Status.SCHEDULED
         expect(reader.locator(".live-banner")).to_have_count(0)
 
-        # Time passes; beat's task runs on the real worker.
-        Article.objects.filter(pk=followup.pk).update(publish_at=timezone.now())
-        publish_scheduled_articles.delay()
-        wait_until(
-            lambda: Article.objects.published().filter(pk=followup.pk).exists(),
-            timeout=30,
-            what="the worker publishing the follow-up",
-        )
+        scheduled_time_comes(followup)
 
         banner = reader.locator(".live-banner")
         expect(banner).to_contain_text("Defence officials agree to meet in Bangkok")
