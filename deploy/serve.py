@@ -18,6 +18,10 @@ SECURE_HTTPS=1 when a TLS proxy is in front. ALLOWED_HOSTS defaults to
 127.0.0.1, localhost and HOST. The other settings come from the environment
 as usual (DJANGO_SETTINGS_MODULE included).
 
+nginx keeps the newcomers' copy of each article page itself, for
+ARTICLE_PAGE_CACHE_SECONDS (0 turns it off), and puts each reader's own CSRF
+secret in it (articles/page_cache.py).
+
 nginx's limits per reader address (REQUESTS_PER_ADDRESS, default 64 requests
 in progress; STREAMS_PER_ADDRESS, default 32 open event streams) and the load
 balancers whose X-Forwarded-For it believes (TRUSTED_PROXIES, addresses or
@@ -31,6 +35,7 @@ import argparse
 import grp
 import importlib.util
 import ipaddress
+import json
 import os
 import pwd
 import re
@@ -53,6 +58,12 @@ ALL_PROCESSES = (*WEB_PROCESSES, "worker", "beat")
 LONGEST_SOCKET_PATH = 107
 # nginx's configuration takes these paths unquoted.
 UNSAFE_IN_PATH = re.compile(r"[\s\"';{}$\\]")
+# nginx reads a cookie as $cookie_<name>: only such names can make a page personal to it.
+COOKIE_NAME = re.compile(r"^[A-Za-z0-9_]+$")
+PAGE_CACHE_SETTINGS = (
+    "import django, json; django.setup(); "
+    "from articles.page_cache import proxy_settings; print(json.dumps(proxy_settings()))"
+)
 
 
 class NginxTemplate(string.Template):
@@ -234,6 +245,35 @@ def user_directive(static_root: Path, run_dir: Path) -> str:
         return ""
 
 
+def page_cache_of(env) -> dict:
+    """The app's settings for the newcomers' copy, as nginx.conf.template takes them."""
+    done = run(
+        [sys.executable, "-c", PAGE_CACHE_SETTINGS],
+        cwd=ROOT,
+        env={"DJANGO_SETTINGS_MODULE": "briefing_site.settings", **env},
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        lines = done.stderr.strip().splitlines() or ["no output"]
+        fail(f"cannot read the app's settings: {lines[-1]}")
+    page = json.loads(done.stdout.strip().splitlines()[-1])
+    cookies = [page["csrf_cookie_name"], *page["personal_cookies"]]
+    seconds = page["seconds"] if all(COOKIE_NAME.match(name) for name in cookies) else 0
+    personal = "".join(f":$cookie_{name}" for name in page["personal_cookies"])
+    return {
+        # Off, no request is a newcomer's: the app answers each one, as without nginx.
+        "PAGE_CACHE": "pages" if seconds > 0 else "off",
+        "PAGE_CACHE_SECONDS": max(seconds, 1),
+        "NEWCOMER_PATTERN": "~^(GET|HEAD):*$" if seconds > 0 else "~(?!)",
+        "NEWCOMER_KEY": f"$request_method:$args:$http_hx_request{personal}",
+        "CSRF_COOKIE": f"$cookie_{page['csrf_cookie_name']}",
+        "CSRF_SET_COOKIE": page["csrf_set_cookie"],
+        "STAND_IN": page["stand_in"],
+        "SHARED_COPY_HEADER": page["header"],
+    }
+
+
 def render_nginx_conf(args, env, run_dir: Path, nginx: str) -> Path:
     static_root = Path(env["STATIC_ROOT"])
     if UNSAFE_IN_PATH.search(str(static_root)):
@@ -253,6 +293,7 @@ def render_nginx_conf(args, env, run_dir: Path, nginx: str) -> Path:
         STREAMS_PER_ADDRESS=positive_int(env, "STREAMS_PER_ADDRESS", 32),
         REAL_IP_FROM="".join(f"    set_real_ip_from {proxy};\n" for proxy in proxies),
         TRUSTED_PROXY_ENTRIES="".join(f"        {proxy} 1;\n" for proxy in proxies),
+        **page_cache_of(env),
     )
     conf = run_dir / "nginx.conf"
     conf.write_text(text)

@@ -184,3 +184,67 @@ def test_turned_off_every_newcomer_gets_a_fresh_page(demo_article, settings):
     settings.ARTICLE_PAGE_CACHE_SECONDS = 0
     newcomer().get(demo_article.get_absolute_url())
     assert "X-Page-Cache" not in newcomer().get(demo_article.get_absolute_url())
+
+
+# Behind nginx (`make serve`), nginx keeps the copy and puts each newcomer's CSRF secret in.
+
+
+def asked_by_the_proxy(marker=None):
+    return {"X-Shared-Copy": csrf_stand_in() if marker is None else marker}
+
+
+def test_the_proxy_gets_the_copy_with_the_stand_in_and_no_cookie(demo_article):
+    page = newcomer().get(demo_article.get_absolute_url(), headers=asked_by_the_proxy())
+    assert page.status_code == 200
+    assert set(TOKEN.findall(page.content.decode())) == {csrf_stand_in()}
+    assert not page.cookies  # a copy that set a cookie would not be kept, nor shared
+
+
+def test_a_wrong_marker_gets_a_readers_own_page(demo_article):
+    page = newcomer().get(demo_article.get_absolute_url(), headers=asked_by_the_proxy("csrf-0"))
+    assert csrf_stand_in() not in page.content.decode()
+    assert "csrftoken" in page.cookies
+
+
+def test_the_proxy_never_gets_a_personal_page_as_the_copy(demo_article):
+    ada = get_user_model().objects.create_user(username="Ada", email="ada@example.com")
+    signed_in = Client()
+    signed_in.force_login(ada)
+    page = signed_in.get(demo_article.get_absolute_url(), headers=asked_by_the_proxy())
+    assert csrf_stand_in() not in page.content.decode()
+    assert "Ada" in page.content.decode()
+
+
+def test_the_secret_nginx_puts_in_passes_the_csrf_check(demo_article):
+    """nginx's secret is 32 hex digits, sent as the cookie and put in the form unmasked."""
+    copy = newcomer().get(demo_article.get_absolute_url(), headers=asked_by_the_proxy())
+    secret = "0123456789abcdef0123456789abcdef"
+    reader = newcomer()
+    reader.cookies["csrftoken"] = secret
+    token = TOKEN.search(copy.content.decode().replace(csrf_stand_in(), secret))[1]
+    poll = Poll.objects.filter(article=demo_article, kind=Poll.Kind.YES_NO).get()
+    choice = poll.choices.first().pk
+    url = reverse("polls:vote", args=[poll.pk])
+    assert reader.post(url, {"choice": choice, "csrfmiddlewaretoken": "f" * 32}).status_code == 403
+    assert reader.post(url, {"choice": choice, "csrfmiddlewaretoken": token}).status_code == 303
+    assert Vote.objects.filter(poll=poll).count() == 1
+
+
+def test_an_empty_personal_cookie_makes_nobody_known(demo_article):
+    newcomer().get(demo_article.get_absolute_url())
+    reader = newcomer()
+    reader.cookies["sessionid"] = ""
+    assert reader.get(demo_article.get_absolute_url())["X-Page-Cache"] == "hit"
+
+
+def test_nginx_is_told_how_long_and_sets_the_csrf_cookie_as_django_would(settings):
+    settings.CSRF_COOKIE_SECURE = True
+    told = page_cache.proxy_settings()
+    assert told["seconds"] == 5
+    assert told["stand_in"] == csrf_stand_in()
+    assert told["personal_cookies"] == ["sessionid", "voter", "messages"]
+    assert told["csrf_set_cookie"] == (
+        "csrftoken=$request_id; Max-Age=31449600; Path=/; Secure; SameSite=Lax"
+    )
+    settings.CSRF_USE_SESSIONS = True
+    assert page_cache.proxy_settings()["seconds"] == 0

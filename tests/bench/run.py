@@ -592,7 +592,7 @@ def main():
             server = Server(env, wait=False)
             BASE_URL = server.url
             try:
-                server_rows, page_bytes, floor = servers.servers_scenario(
+                server_rows, page_bytes, _floor = servers.servers_scenario(
                     server, env, article_url, args
                 )
                 thread_rows = servers.thread_pages_scenario(
@@ -610,7 +610,7 @@ def main():
                 )
             finally:
                 server.stop()
-            cached_row = servers.cached_page_scenario(env, article_url, page_bytes, floor, args)
+            cached_row = servers.cached_page_scenario(env, article_url, page_bytes, args)
             moderation = moderation_scenario(env, args.backlog)
             fanout_rows = live.fanout_scenario(env, article_url, args.fanout, args.events)
         finally:

@@ -11,7 +11,8 @@ servers       The seeded article page (uncached, anonymous) and the floor beside
               machine. Through the stack, the bytes on the wire of one page
               with and without gzip.
 thread pages  "Show more comments" sorted by best, on uvicorn.
-cached page   The article page with the newcomers' page cache on, on uvicorn.
+cached page   The article page with the newcomers' page cache on, through
+              `make serve`: nginx serves the copy itself.
 
 wrk drives the load: 16 connections on 2 threads, no cookies kept (every
 request is a newcomer's), for a fixed time; tests/bench/wrk.lua counts
@@ -368,22 +369,28 @@ def thread_pages_scenario(server, thread_urls, args):
     return [floor_row, row]
 
 
-def cached_page_scenario(env, article_url, page_bytes, floor, args):
-    """The article page with the newcomers' page cache on (a uvicorn of its own)."""
-    server = Server({**env, "ARTICLE_PAGE_CACHE_SECONDS": "5"})
+def cached_page_scenario(env, article_url, page_bytes, args):
+    """The article page for the anonymous crowd through `make serve`, whose nginx keeps
+    the newcomers' copy (ARTICLE_PAGE_CACHE_SECONDS=5), beside the floor under the same
+    stack; both asked for gzip, as browsers do."""
+    stack = Stack({**env, "ARTICLE_PAGE_CACHE_SECONDS": "5"})
     try:
+        floor = floor_path(stack, page_bytes)
         loads = [
-            Load(f"floor for the cached page, {kb(page_bytes)}", server, [floor]),
             Load(
-                f"article page, anonymous, page cache on ({kb(page_bytes)})",
-                server,
+                f"floor for the cached page, {kb(page_bytes)}, make serve", stack, [floor], [GZIP]
+            ),
+            Load(
+                f"article page, anonymous crowd, make serve, page cache on ({kb(page_bytes)})",
+                stack,
                 [article_url],
+                [GZIP],
             ),
         ]
-        warm_up(loads[1:], args.warm_seconds)
+        warm_up(loads, args.warm_seconds)
         rows = alternate(loads, args.rounds, args.seconds)
     finally:
-        server.stop()
+        stack.stop()
     row = rows[loads[1]]
     divide(row, rows[loads[0]])
     row["vs"] = f"{row['ratio']:.2f} (own floor {row['baseline_per_second']})"

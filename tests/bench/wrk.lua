@@ -1,6 +1,6 @@
 -- The bench's wrk script (tests/bench/servers.py runs it): requests the paths
 -- given after `--` in turn, counts answers that are not 2xx (wrk itself counts
--- only those above 399) and page-cache hits, and prints one JSON line when done.
+-- only those above 399) and page-cache hits (the app's or nginx's), and prints one JSON line when done.
 
 local threads = {}
 
@@ -31,7 +31,10 @@ function response(status, headers, body)
   if status < 200 or status > 299 then
     non_2xx = non_2xx + 1
   end
-  if (headers["X-Page-Cache"] or headers["x-page-cache"]) == "hit" then
+  -- The app's own copy says "hit"; nginx's says HIT, or STALE/UPDATING while renewing.
+  local app = headers["X-Page-Cache"] or headers["x-page-cache"]
+  local proxy = headers["X-Proxy-Cache"] or headers["x-proxy-cache"] or ""
+  if app == "hit" or proxy == "HIT" or proxy == "STALE" or proxy == "UPDATING" then
     cache_hits = cache_hits + 1
   end
 end

@@ -162,6 +162,55 @@ def test_a_bad_csrf_token_is_refused_with_403_not_a_server_error(stack, article,
     assert "CSRF verification failed" in forged.text
 
 
+def test_newcomers_are_served_nginxs_copy_each_with_their_own_working_csrf_secret(
+    stack, article, poll_choices
+):
+    poll_id, choices = poll_choices
+    pages = []
+    for _ in range(3):
+        with httpx.Client(base_url=stack.url) as newcomer:
+            page = newcomer.get(article.get_absolute_url(), headers={"Accept-Encoding": "gzip"})
+            pages.append((page, newcomer.cookies["csrftoken"]))
+    assert [page.status_code for page, _secret in pages] == [200, 200, 200]
+    assert pages[-1][0].headers["X-Proxy-Cache"] in {"HIT", "STALE", "UPDATING"}
+    assert pages[-1][0].headers["Content-Encoding"] == "gzip"
+    for page, secret in pages:
+        assert set(TOKEN.findall(page.text)) == {secret}
+        assert len(secret) == 32
+    assert len({secret for _page, secret in pages}) == 3
+
+    with httpx.Client(base_url=stack.url) as reader:
+        page = reader.get(article.get_absolute_url())
+        token = TOKEN.search(page.text)[1]
+        again = reader.get(article.get_absolute_url())  # a reader keeps their secret
+        assert "set-cookie" not in again.headers
+        assert TOKEN.search(again.text)[1] == token
+        vote = reader.post(
+            f"/polls/{poll_id}/vote/",
+            data={"choice": choices[0], "csrfmiddlewaretoken": token},
+            headers={"Origin": stack.url, "X-Forwarded-For": random_address()},
+        )
+        assert vote.status_code == 303
+        # Now a voter: their page is their own, never the copy.
+        own = reader.get(article.get_absolute_url())
+        assert own.headers["X-Proxy-Cache"] == "BYPASS"
+        assert "Your vote" in own.text
+
+
+def test_a_signed_in_reader_is_never_served_nor_fills_the_copy(
+    stack, article, production_env, django_db_blocker
+):
+    with django_db_blocker.unblock():
+        ada = get_user_model().objects.create_user(username="AdaOnTheStack", email="a@example.com")
+        session = signed_in_session(ada, production_env["SECRET_KEY"])
+    with httpx.Client(base_url=stack.url, cookies={"sessionid": session}) as signed_in:
+        page = signed_in.get(article.get_absolute_url(), headers={"X-Shared-Copy": "csrf-x"})
+    assert page.headers["X-Proxy-Cache"] == "BYPASS"
+    assert "AdaOnTheStack" in page.text
+    with httpx.Client(base_url=stack.url) as newcomer:
+        assert "AdaOnTheStack" not in newcomer.get(article.get_absolute_url()).text
+
+
 def random_address() -> str:
     """An address of the benchmarking range: this run's own (counts live for a day)."""
     return f"198.18.{random.randrange(256)}.{random.randrange(1, 255)}"
