@@ -489,6 +489,17 @@ def open_polls():
     return [(poll, choices) for poll, choices in rows if choices]
 
 
+def reader_session(env):
+    """The session key of a signed-in reader who has commented: the engaged reader."""
+    return shell(
+        env,
+        "from django.contrib.auth import get_user_model; from django.test import Client; "
+        "reader = get_user_model().objects.filter(comments__isnull=False, is_staff=False)"
+        ".order_by('pk').first(); client = Client(); client.force_login(reader); "
+        "print(client.cookies['sessionid'].value)",
+    )
+
+
 def demo_article_url():
     with psycopg.connect(f"{PG}/{DATABASE}") as conn:
         (slug,) = conn.execute(
@@ -593,7 +604,7 @@ def main():
             BASE_URL = server.url
             try:
                 server_rows, page_bytes, _floor = servers.servers_scenario(
-                    server, env, article_url, args
+                    server, env, article_url, args, reader_session(env)
                 )
                 thread_rows = servers.thread_pages_scenario(
                     server, thread_page_urls(article_url), args

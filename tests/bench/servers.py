@@ -295,11 +295,13 @@ SERVED = (
 )
 
 
-def servers_scenario(uvicorn, env, article_url, args):
-    """Floor and article page under uvicorn alone, gunicorn alone and `make serve`.
+def servers_scenario(uvicorn, env, article_url, args, reader_session):
+    """Floor and article page under uvicorn alone, gunicorn alone and `make serve`,
+    then under gunicorn the page as a signed-in reader sees it (`reader_session`),
+    beside a floor of its own size.
 
-    Returns the rows (floor, page for each server), the page's size and the
-    floor's path for a page of that size.
+    Returns the rows (floor, page for each server, then the reader's), the page's
+    size and the floor's path for a page of that size.
     """
     gunicorn, stack = Gunicorn(env, wait=False), Stack(env, wait=False)
     try:
@@ -324,8 +326,22 @@ def servers_scenario(uvicorn, env, article_url, args):
                     ),
                 )
             )
-        loads = [load for pair in pairs for load in pair]
-        warm_up([page for _floor, page in pairs], args.warm_seconds)
+        reader = [f"Cookie: sessionid={reader_session}"]
+        reader_bytes = page_size(gunicorn.port, article_url, reader)
+        reader_floor = floor_path(gunicorn, reader_bytes)
+        reader_pair = (
+            Load(
+                f"floor: trivial view, {kb(reader_bytes)}, gunicorn alone", gunicorn, [reader_floor]
+            ),
+            Load(
+                f"article page, signed-in reader, {kb(reader_bytes)}, gunicorn alone",
+                gunicorn,
+                [article_url],
+                reader,
+            ),
+        )
+        loads = [load for pair in [*pairs, reader_pair] for load in pair]
+        warm_up([page for _floor, page in [*pairs, reader_pair]], args.warm_seconds)
         measured = alternate(loads, args.rounds, args.seconds)
     finally:
         gunicorn.stop()
@@ -344,6 +360,12 @@ def servers_scenario(uvicorn, env, article_url, args):
         row["scenario"] += (
             f" ({kb(row['wire_bytes_gzip'])} on the wire, {kb(row['wire_bytes_identity'])} without)"
         )
+    floor_row, page_row = measured[reader_pair[0]], measured[reader_pair[1]]
+    floor_row["server"] = page_row["server"] = "gunicorn, signed in"
+    divide(page_row, floor_row)
+    divide(floor_row, gunicorn_floor, key="vs_gunicorn_floor")
+    floor_row["vs"] = f"{floor_row['vs_gunicorn_floor']:.2f}× gunicorn's floor"
+    rows += [floor_row, page_row]
     return rows, page_bytes, floor
 
 
