@@ -50,8 +50,9 @@ import psycopg
 ROOT = Path(__file__).resolve().parents[2]
 RESULTS = ROOT / "bench" / "results"
 PG = "postgresql://postgres@127.0.0.1:5432"
-DATABASE = "briefing_bench"
-REDIS_URL = "redis://127.0.0.1:6379/12"
+# Overridable so that two benches can run side by side on one machine.
+DATABASE = os.environ.get("BENCH_DATABASE", "briefing_bench")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 # The next page as htmx asks for it (the href is the page-numbered one for readers without JS).
 MORE = re.compile(r'hx-get="([^"]*after=[^"]+)"[^>]*class="show-more"')
