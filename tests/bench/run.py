@@ -18,7 +18,8 @@ Scenarios, each with its baseline measured in the same run:
   2 votes          32 readers, each with its own voter cookie, voting on every
                    open poll of the article; afterwards the stored votes and
                    counters must equal the accepted responses exactly.
-  3 thread pages   "Show more comments" sorted by best.
+  3 thread pages   The discussion's first page and its "Show more comments" pages,
+                   sorted by best, under gunicorn.
   4 comment to screen, 5 SSE fan-out, 6 moderation: see tests/bench/live.py
                    and moderation_scenario below.
 
@@ -352,10 +353,14 @@ def seed(env, args):
     return seeded
 
 
+def discussion_first_page(article_url):
+    slug = article_url.strip("/").split("/")[-1]
+    return f"/articles/{slug}/comments/?sort=best"
+
+
 def thread_page_urls(article_url):
     """Every "Show more comments" page of the article's discussion, sorted by best."""
-    slug = article_url.strip("/").split("/")[-1]
-    url, urls = f"/articles/{slug}/comments/?sort=best", []
+    url, urls = discussion_first_page(article_url), []
     with httpx.Client(base_url=BASE_URL, timeout=60) as client:
         while True:
             page = client.get(url, headers={"HX-Request": "true"} if urls else {})
@@ -608,7 +613,7 @@ def main():
                     server, env, article_url, args, reader_session(env)
                 )
                 thread_rows = servers.thread_pages_scenario(
-                    server, thread_page_urls(article_url), args
+                    env, discussion_first_page(article_url), thread_page_urls(article_url), args
                 )
                 vote_rows = vote_scenario(article_url, args)
                 comment_rows = live.comment_scenario(

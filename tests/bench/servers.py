@@ -10,7 +10,8 @@ servers       The seeded article page (uncached, anonymous) and the floor beside
               measured in turn, round after round, so all of them see the same
               machine. Through the stack, the bytes on the wire of one page
               with and without gzip.
-thread pages  "Show more comments" sorted by best, on uvicorn.
+thread pages  The discussion's first page and its "Show more comments" pages,
+              sorted by best, under gunicorn.
 cached page   The article page with the newcomers' page cache on, through
               `make serve`: nginx serves the copy itself.
 
@@ -369,26 +370,52 @@ def servers_scenario(uvicorn, env, article_url, args, reader_session):
     return rows, page_bytes, floor
 
 
-def thread_pages_scenario(server, thread_urls, args):
-    """ "Show more comments" pages sorted by best, as HTMX asks for them, beside their floor."""
-    headers = ["HX-Request: true"]
-    page_bytes = page_size(server.port, thread_urls[0], headers)
-    floor = floor_path(server, page_bytes)
-    floor_bytes = page_size(server.port, floor)
-    loads = [
-        Load(f"floor: trivial view, {kb(floor_bytes)}", server, [floor]),
-        Load(
-            f"thread pages by best ({len(thread_urls)} pages), {kb(page_bytes)}",
-            server,
-            thread_urls,
-            headers,
-        ),
-    ]
-    warm_up(loads[1:], args.warm_seconds)
-    rows = alternate(loads, args.rounds, args.seconds)
-    floor_row, row = rows[loads[0]], rows[loads[1]]
-    divide(row, floor_row)
-    return [floor_row, row]
+def thread_pages_scenario(env, discussion_url, thread_urls, args):
+    """The discussion's first page sorted by best, as a reader opens it, and its "Show more
+    comments" pages as htmx asks for them, under gunicorn, each beside a floor of its size."""
+    gunicorn = Gunicorn(env)
+    try:
+        more = ["HX-Request: true"]
+        first_bytes = page_size(gunicorn.port, discussion_url)
+        more_bytes = page_size(gunicorn.port, thread_urls[0], more)
+        pairs = [
+            (
+                Load(
+                    f"floor: trivial view, {kb(first_bytes)}, gunicorn",
+                    gunicorn,
+                    [floor_path(gunicorn, first_bytes)],
+                ),
+                Load(
+                    f"discussion first page by best, {kb(first_bytes)}, gunicorn",
+                    gunicorn,
+                    [discussion_url],
+                ),
+            ),
+            (
+                Load(
+                    f"floor: trivial view, {kb(more_bytes)}, gunicorn",
+                    gunicorn,
+                    [floor_path(gunicorn, more_bytes)],
+                ),
+                Load(
+                    f"thread pages by best ({len(thread_urls)} pages), {kb(more_bytes)}, gunicorn",
+                    gunicorn,
+                    thread_urls,
+                    more,
+                ),
+            ),
+        ]
+        loads = [load for pair in pairs for load in pair]
+        warm_up([page for _floor, page in pairs], args.warm_seconds)
+        measured = alternate(loads, args.rounds, args.seconds)
+    finally:
+        gunicorn.stop()
+    rows = []
+    for floor_load, page_load in pairs:
+        floor_row, row = measured[floor_load], measured[page_load]
+        divide(row, floor_row)
+        rows += [floor_row, row]
+    return rows
 
 
 def cached_page_scenario(env, article_url, page_bytes, args):
