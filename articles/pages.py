@@ -31,7 +31,7 @@ def article_page(request, article, *, poll_feedback=None) -> dict:
     sections = _sections(article)
     unplaced = list(
         Poll.objects.filter(article=article, block__isnull=True).prefetch_related(
-            Prefetch("choices", queryset=Choice.objects.approved())
+            Prefetch("choices", queryset=Choice.objects.approved().in_poll_order())
         )
     )
     polls = [block.poll for block in _question_blocks(sections)] + unplaced
@@ -89,7 +89,7 @@ def _lead_not_in_body(article, sections) -> str:
 def _sections(article) -> list[Section]:
     """The article's sections with their blocks, and each question block's poll and answers."""
     blocks = Block.objects.select_related("poll").prefetch_related(
-        Prefetch("poll__choices", queryset=Choice.objects.approved())
+        Prefetch("poll__choices", queryset=Choice.objects.approved().in_poll_order())
     )
     return list(
         Section.objects.filter(article=article).prefetch_related(
@@ -137,7 +137,9 @@ def _results_blocks(article) -> dict[int, list]:
     taken_up = (
         FollowupQuestion.objects.filter(followup=article, show_results=True)
         .select_related("poll__article")
-        .prefetch_related(Prefetch("poll__choices", queryset=Choice.objects.approved()))
+        .prefetch_related(
+            Prefetch("poll__choices", queryset=Choice.objects.approved().in_poll_order())
+        )
     )
     blocks: dict[int, list] = {}
     for question in taken_up.order_by("after_section", "pk"):
