@@ -30,9 +30,9 @@ def article_page(request, article, *, poll_feedback=None) -> dict:
     live_since = events.last_id(article.pk) if article.is_published else None
     sections = _sections(article)
     unplaced = list(
-        Poll.objects.filter(article=article, block__isnull=True).prefetch_related(
-            Prefetch("choices", queryset=Choice.objects.approved().in_poll_order())
-        )
+        Poll.objects.filter(article=article, block__isnull=True)
+        .order_by("position", "pk")
+        .prefetch_related(Prefetch("choices", queryset=Choice.objects.approved().in_poll_order()))
     )
     polls = [block.poll for block in _question_blocks(sections)] + unplaced
     for poll in polls:
@@ -87,14 +87,22 @@ def _lead_not_in_body(article, sections) -> str:
 
 
 def _sections(article) -> list[Section]:
-    """The article's sections with their blocks, and each question block's poll and answers."""
-    blocks = Block.objects.select_related("poll").prefetch_related(
-        Prefetch("poll__choices", queryset=Choice.objects.approved().in_poll_order())
+    """The article's sections with their blocks, and each question block's poll and answers.
+
+    Each is ordered by its position alone: the models' default orders start with the
+    article (or the section), which would join them only to sort by them.
+    """
+    blocks = (
+        Block.objects.select_related("poll")
+        .prefetch_related(
+            Prefetch("poll__choices", queryset=Choice.objects.approved().in_poll_order())
+        )
+        .order_by("position")
     )
     return list(
-        Section.objects.filter(article=article).prefetch_related(
-            Prefetch("blocks", queryset=blocks)
-        )
+        Section.objects.filter(article=article)
+        .order_by("position")
+        .prefetch_related(Prefetch("blocks", queryset=blocks))
     )
 
 
