@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from comments.threads import THREADS_PER_PAGE
 from tests.comments.conftest import HTMX
@@ -223,6 +224,17 @@ def test_a_page_that_does_not_exist_is_a_clear_refusal(client, demo_article, man
     answer = client.get(url, {"page": page})
     assert answer.status_code == 400
     assert "That page of comments does not exist." in answer.content.decode()
+
+
+def test_a_discussion_page_describes_itself_to_search_results(client, demo_article, poll):
+    url, _ = discussion(demo_article)
+    article_page = client.get(url).content.decode()
+    question_page = client.get(url, {"poll": poll.pk}).content.decode()
+    about = f"Readers’ discussion of “{escape(demo_article.title)}”"
+    assert f'<meta name="description" content="{about}.">' in article_page
+    assert f'<meta name="description" content="{about}, under “{escape(poll.question)}”.">' in (
+        question_page
+    )
 
 
 def test_page_one_of_an_empty_discussion_is_there(client, demo_article):
