@@ -237,6 +237,19 @@ def test_a_discussion_page_describes_itself_to_search_results(client, demo_artic
     )
 
 
+def test_search_engines_index_a_discussion_once_whatever_its_order(
+    client, demo_article, many, settings
+):
+    settings.SITE_URL = "https://briefing.example"
+    many(0, THREADS_PER_PAGE + 5)
+    url, _ = discussion(demo_article)
+    best = client.get(url, {"sort": "best"}).content.decode()
+    second = client.get(url, {"sort": "best", "page": 2}).content.decode()
+    assert f'<link rel="canonical" href="https://briefing.example{url}">' in best
+    assert f'<link rel="canonical" href="https://briefing.example{url}?page=2">' in second
+    assert "noindex" not in best
+
+
 def test_page_one_of_an_empty_discussion_is_there(client, demo_article):
     url, _ = discussion(demo_article)
     page = client.get(url, {"page": 1}).content.decode()
