@@ -111,6 +111,7 @@ def lighthouse_scenario(server, article_url, quick):
         rows.append(
             {
                 "scenario": f"Lighthouse, mobile: {name} page",
+                "name": name,
                 "page": path,
                 "server": server.name,
                 "runs": runs,
@@ -132,11 +133,13 @@ def table(rows, quick):
         cells = []
         for key in CATEGORIES:
             score = row["scores"][key]
-            verdict = "ok" if score >= PASS else ("BELOW 95" if key in row["below"] else "< 95")
+            verdict = (
+                "ok" if score >= PASS else "BELOW 95" if key in row["below"] else "< 95, not judged"
+            )
             cells.append(f"{score} {verdict}")
-        lines.append(f"| {row['page']} | " + " | ".join(cells) + " |")
+        lines.append(f"| {row['name']}: {row['page']} | " + " | ".join(cells) + " |")
     if quick:
-        lines.append("(--quick: performance is reported, never failed on)")
+        lines.append("\n--quick: the performance score is reported, never failed on")
     return "\n".join(lines)
 
 
