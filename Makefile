@@ -67,6 +67,14 @@ node_modules/.installed: package.json package-lock.json
 
 node-modules: node_modules/.installed
 
+# Lighthouse for the bench's page scores, exactly as bench/lighthouse/package-lock.json pins it.
+LIGHTHOUSE := bench/lighthouse/node_modules/.installed
+$(LIGHTHOUSE): bench/lighthouse/package.json bench/lighthouse/package-lock.json
+	@command -v npm >/dev/null 2>&1 || \
+		{ echo "npm is missing: the bench's Lighthouse scores need it (apt-get install npm)" >&2; exit 1; }
+	cd bench/lighthouse && npm ci --no-audit --no-fund
+	@touch $@
+
 ## run: set up and serve the demo article on http://$(HOST):$(PORT)/ (uvicorn, ASGI)
 run: install
 	$(MANAGE) migrate --noinput
@@ -101,11 +109,11 @@ test-faults: install-test
 	.ci/integration $(PY) faults
 
 ## bench: load on the real stack (PostgreSQL, Redis; uvicorn, gunicorn and make serve side by side), baselines in the same run
-bench: install-test
+bench: install-test $(LIGHTHOUSE)
 	$(PY) -m tests.bench.run
 
 ## bench-quick: every scenario briefly; fails only on lost or doubled writes or a page answering other than 2xx (CI runs it)
-bench-quick: install-test
+bench-quick: install-test $(LIGHTHOUSE)
 	$(PY) -m tests.bench.run --quick
 
 ## screenshots: refresh the pictures in the README and docs/ (the browser tests, saving into tests/e2e/screenshots/)
@@ -124,4 +132,4 @@ migrations: install
 	$(MANAGE) makemigrations articles polls comments
 
 clean:
-	rm -rf $(VENV) $(TOOLS) node_modules staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(TOOLS) node_modules bench/lighthouse/node_modules staticfiles .pytest_cache .ruff_cache

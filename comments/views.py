@@ -13,6 +13,7 @@ from django_ratelimit.decorators import ratelimit
 from articles.models import Article
 from briefing_site.ids import database_id
 from briefing_site.refusals import refused
+from briefing_site.site_address import absolute_url
 from comments import services, threads
 from comments.discussion import (
     discussion_context,
@@ -153,6 +154,11 @@ def discussion(request, slug):
         # The question's own page shows it as the article does: to vote in, or its results.
         poll.article = article
         context["poll_card"] = poll_card(poll, user=request.user, voter=read_voter_quietly(request))
+    # To a search engine every order of a page of the discussion is that one page.
+    number = context["page"].number
+    context["canonical_url"] = absolute_url(
+        discussion_url(article, poll, page=number if number > 1 else None)
+    )
     return render(request, "comments/discussion.html", context)
 
 

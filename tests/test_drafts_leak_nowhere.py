@@ -173,6 +173,8 @@ def test_its_page_and_its_own_feeds_are_404_to_all_but_editors(readers, editor, 
     assert "not visible to readers" in text
     assert '<meta name="robots" content="noindex">' in text
     assert "sse-connect" not in text
+    discussion = _client(editor).get(f"/articles/{slug}/comments/").content.decode()
+    assert '<meta name="robots" content="noindex">' in discussion
 
 
 def test_its_timeline_entry_shows_only_to_editors(readers, editor, story, hidden):

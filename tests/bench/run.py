@@ -22,10 +22,12 @@ Scenarios, each with its baseline measured in the same run:
                    sorted by best, under gunicorn.
   4 comment to screen, 5 SSE fan-out, 6 moderation: see tests/bench/live.py
                    and moderation_scenario below.
+  7 Lighthouse     Mobile scores of the article, discussion and profile pages
+                   (tests/bench/lighthouse.py); no baseline: each must be >= 95.
 
-Exits 1 if any write was lost or doubled, any live event missed, or any page
-answered other than 2xx or broke a connection; timings never fail it (`make
-bench-quick` is CI's smoke run).
+Exits 1 if any write was lost or doubled, any live event missed, any page
+answered other than 2xx or broke a connection, or a Lighthouse score it judges
+is below 95; wrk's timings never fail it (`make bench-quick` is CI's smoke run).
 """
 
 import argparse
@@ -580,7 +582,7 @@ def arguments():
 
 
 def main():
-    from tests.bench import live, servers  # they import this module's helpers
+    from tests.bench import lighthouse, live, servers  # they import this module's helpers
 
     global BASE_URL
     args = arguments()
@@ -615,6 +617,7 @@ def main():
                 thread_rows = servers.thread_pages_scenario(
                     env, discussion_first_page(article_url), thread_page_urls(article_url), args
                 )
+                lighthouse_rows = lighthouse.lighthouse_scenario(server, article_url, args.quick)
                 vote_rows = vote_scenario(article_url, args)
                 comment_rows = live.comment_scenario(
                     env,
@@ -638,6 +641,7 @@ def main():
     live_rows = [*comment_rows, *fanout_rows]
     rows = [*server_rows, cached_row, *vote_rows, *thread_rows, *live_rows, moderation]
     print(table(rows))
+    print("\n" + lighthouse.table(lighthouse_rows, args.quick))
     print(
         f"\nseeded {seeded['comments']} comments in {seeded['threads']} threads, "
         f"{seeded['votes']} votes, {seeded['readers']} readers ({seeded['seconds']} s); "
@@ -671,6 +675,7 @@ def main():
                 "machine": machine(),
                 "seeded": seeded,
                 "rows": rows,
+                "lighthouse": lighthouse_rows,
                 "seconds": elapsed,
             },
             indent=2,
@@ -681,6 +686,8 @@ def main():
         fail("writes were lost or doubled, or live events missed (see above)")
     if pages_failed:
         fail(f"answers other than 2xx or socket errors under wrk: {'; '.join(pages_failed)}")
+    if below := lighthouse.failures(lighthouse_rows):
+        fail(f"Lighthouse scores below 95: {below}")
 
 
 def machine():

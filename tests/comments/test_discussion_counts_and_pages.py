@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from comments.threads import THREADS_PER_PAGE
 from tests.comments.conftest import HTMX
@@ -223,6 +224,30 @@ def test_a_page_that_does_not_exist_is_a_clear_refusal(client, demo_article, man
     answer = client.get(url, {"page": page})
     assert answer.status_code == 400
     assert "That page of comments does not exist." in answer.content.decode()
+
+
+def test_a_discussion_page_describes_itself_to_search_results(client, demo_article, poll):
+    url, _ = discussion(demo_article)
+    article_page = client.get(url).content.decode()
+    question_page = client.get(url, {"poll": poll.pk}).content.decode()
+    about = f"Readers’ discussion of “{escape(demo_article.title)}”"
+    assert f'<meta name="description" content="{about}.">' in article_page
+    assert f'<meta name="description" content="{about}, under “{escape(poll.question)}”.">' in (
+        question_page
+    )
+
+
+def test_search_engines_index_a_discussion_once_whatever_its_order(
+    client, demo_article, many, settings
+):
+    settings.SITE_URL = "https://briefing.example"
+    many(0, THREADS_PER_PAGE + 5)
+    url, _ = discussion(demo_article)
+    best = client.get(url, {"sort": "best"}).content.decode()
+    second = client.get(url, {"sort": "best", "page": 2}).content.decode()
+    assert f'<link rel="canonical" href="https://briefing.example{url}">' in best
+    assert f'<link rel="canonical" href="https://briefing.example{url}?page=2">' in second
+    assert "noindex" not in best
 
 
 def test_page_one_of_an_empty_discussion_is_there(client, demo_article):

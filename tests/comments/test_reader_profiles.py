@@ -103,6 +103,15 @@ def test_profile_pages_continue_and_any_page_number_shows_a_page(
     assert shown in response.content.decode()
 
 
+def test_a_profile_describes_itself_to_search_results(client, reader, settings):
+    page = client.get(profile_url(reader)).content.decode()
+    assert (
+        f'<meta name="description" content="{reader.username} on {settings.SITE_NAME}: '
+        'when they joined and their published comments, newest first.">'
+    ) in page
+    assert "noindex" not in page
+
+
 def test_an_unknown_reader_has_no_page(client, db):
     assert client.get("/readers/nobody-here/").status_code == 404
 
