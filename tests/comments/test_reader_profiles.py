@@ -109,7 +109,8 @@ def test_a_profile_describes_itself_to_search_results(client, reader, settings):
         f'<meta name="description" content="{reader.username} on {settings.SITE_NAME}: '
         'when they joined and their published comments, newest first.">'
     ) in page
-    assert "noindex" not in page
+    # A reader's history is theirs: found through the site, never through a search engine.
+    assert '<meta name="robots" content="noindex, follow">' in page
 
 
 def test_an_unknown_reader_has_no_page(client, db):
