@@ -332,6 +332,11 @@ class _Run:
         return self.shared.terms
 
     @cached_property
+    def readings(self) -> tuple[str, ...]:
+        """The text as the banned and the suspect terms are looked for in it."""
+        return _readings(self.text) if self.text else ()
+
+    @cached_property
     def hrefs(self) -> list[str]:
         return link_targets(self.comment.body_html)
 
@@ -411,14 +416,14 @@ def _duplicate(run: _Run):
 
 
 def _banned_words(run: _Run):
-    found = find_terms(run.text, run.terms[ModeratedTerm.Kind.BANNED.value])
+    found = _found_in(run.readings, tuple(run.terms[ModeratedTerm.Kind.BANNED.value]))
     if found:
         return REJECT, [f"It contains banned words: {', '.join(found)}."]
     return None
 
 
 def _suspect_words(run: _Run):
-    found = find_terms(run.text, run.terms[ModeratedTerm.Kind.SUSPECT.value])
+    found = _found_in(run.readings, tuple(run.terms[ModeratedTerm.Kind.SUSPECT.value]))
     if found:
         return HOLD, [f"It contains suspect words: {', '.join(found)}."]
     return None
@@ -721,15 +726,18 @@ INFLECTIONS = ("s", "es", "ed", "d", "er", "ers", "ing", "ings", "in", "y", "ier
 
 def find_terms(text: str, terms: Iterable[str]) -> list[str]:
     """The terms (as given) found in the text as whole words or phrases, in the terms' order."""
-    terms = list(terms)
-    if not terms or not text:
+    if not text:
         return []
-    text = text.replace(_MASK, "")
-    readings = [_canonical(text, one="i")]
-    if "1" in text:
-        readings.append(_canonical(text, one="l"))
-    if "*" in text:
-        readings.extend([_canonical(text, one=one, masked=True) for one in ("i", "l")])
+    return _found_in(_readings(text), tuple(terms))
+
+
+def _found_in(readings: tuple[str, ...], terms: tuple[str, ...]) -> list[str]:
+    """find_terms() in a text's readings."""
+    if not terms:
+        return []
+    # Most texts hold none of the terms: one search for all of them tells.
+    if not any(_any_of(terms).search(reading) for reading in readings):
+        return []
     found = []
     for term in terms:
         pattern = _term_pattern(term)
@@ -740,6 +748,24 @@ def find_terms(text: str, terms: Iterable[str]) -> list[str]:
         ):
             found.append(term)
     return found
+
+
+def _readings(text: str) -> tuple[str, ...]:
+    """The text's canonical forms (see above) that the terms are searched in."""
+    text = text.replace(_MASK, "")
+    readings = [_canonical(text, one="i")]
+    if "1" in text:
+        readings.append(_canonical(text, one="l"))
+    if "*" in text:
+        readings.extend([_canonical(text, one=one, masked=True) for one in ("i", "l")])
+    return tuple(readings)
+
+
+@functools.lru_cache(maxsize=16)
+def _any_of(terms: tuple[str, ...]) -> re.Pattern:
+    """A pattern that matches where any of the terms' patterns would."""
+    patterns = [pattern.pattern for term in terms if (pattern := _term_pattern(term))]
+    return re.compile("|".join(f"(?:{pattern})" for pattern in patterns) or "(?!)")
 
 
 def _canonical(text: str, *, one: str, masked: bool = False) -> str:
