@@ -753,28 +753,44 @@ def _found_in(readings: tuple[str, ...], terms: tuple[str, ...]) -> list[str]:
 def _readings(text: str) -> tuple[str, ...]:
     """The text's canonical forms (see above) that the terms are searched in."""
     text = text.replace(_MASK, "")
-    readings = [_canonical(text, one="i")]
+    folded = _folded(text)
+    readings = [_canonical_words(folded, one="i")]
     if "1" in text:
-        readings.append(_canonical(text, one="l"))
+        readings.append(_canonical_words(folded, one="l"))
     if "*" in text:
-        readings.extend([_canonical(text, one=one, masked=True) for one in ("i", "l")])
+        readings.extend([_masked(reading) for reading in readings])
     return tuple(readings)
 
 
 @functools.lru_cache(maxsize=16)
 def _any_of(terms: tuple[str, ...]) -> re.Pattern:
     """A pattern that matches where any of the terms' patterns would."""
-    patterns = [pattern.pattern for term in terms if (pattern := _term_pattern(term))]
-    return re.compile("|".join(f"(?:{pattern})" for pattern in patterns) or "(?!)")
+    phrases = [phrase for term in terms if (phrase := _term_phrase(term)) is not None]
+    if not phrases:
+        return re.compile("(?!)")
+    # Whole words around them all: inside a word, one look behind rules them all out.
+    return re.compile(_whole_words("|".join(f"(?:{phrase})" for phrase in phrases)))
 
 
-def _canonical(text: str, *, one: str, masked: bool = False) -> str:
+def _canonical(text: str, *, one: str) -> str:
+    return _canonical_words(_folded(text), one=one)
+
+
+def _folded(text: str) -> str:
+    """The text decomposed, without combining marks or invisible format characters,
+    casefolded."""
+    if text.isascii():
+        # Nothing to decompose or drop: casefolding ASCII is lowering it.
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
-    folded = "".join(
+    return "".join(
         char
         for char in decomposed
         if not unicodedata.combining(char) and unicodedata.category(char) != "Cf"
     ).casefold()
+
+
+def _canonical_words(folded: str, *, one: str) -> str:
     leet = _LEET_ONE_AS[one]
     words = []
     for word in folded.split():
@@ -783,15 +799,26 @@ def _canonical(text: str, *, one: str, masked: bool = False) -> str:
                 word = word.translate(_LOOK_ALIKES)
             word = _BANG_INSIDE_WORD.sub("i", word.translate(leet)).replace("ph", "f")
         words.append(word.replace("_", "-"))
-    canonical = _LONG_RUN.sub(r"\1\2", " ".join(words))
-    if masked:
-        # After the runs are cut, so that "a*a*a*a…" is three letters, not thousands.
-        canonical = _MASKED.sub(lambda stars: _MASK * len(stars[0]), canonical)
-    return canonical
+    return _LONG_RUN.sub(r"\1\2", " ".join(words))
+
+
+def _masked(canonical: str) -> str:
+    # After the runs are cut, so that "a*a*a*a…" is three letters, not thousands.
+    return _MASKED.sub(lambda stars: _MASK * len(stars[0]), canonical)
 
 
 @functools.lru_cache(maxsize=4096)
 def _term_pattern(term: str) -> re.Pattern | None:
+    phrase = _term_phrase(term)
+    return None if phrase is None else re.compile(_whole_words(phrase))
+
+
+def _whole_words(phrase: str) -> str:
+    return rf"(?<!\w)(?:{phrase})(?!\w)"
+
+
+@functools.lru_cache(maxsize=4096)
+def _term_phrase(term: str) -> str | None:
     inflected = term.rstrip().endswith("*")
     words = re.findall(r"\w+", _canonical(term.rstrip().rstrip("*"), one="i"))
     if not words:
@@ -799,8 +826,7 @@ def _term_pattern(term: str) -> re.Pattern | None:
     patterns = [_word_pattern(word) for word in words]
     if inflected:
         patterns[-1] = _word_pattern(words[-1], endings=INFLECTIONS)
-    phrase = _PHRASE_GAP.join(patterns)
-    return re.compile(rf"(?<!\w){phrase}(?!\w)")
+    return _PHRASE_GAP.join(patterns)
 
 
 def _runs(word: str) -> list[tuple[str, int]]:
