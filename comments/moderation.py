@@ -406,6 +406,8 @@ def _duplicate(run: _Run):
     if run.comment.author_id is None or not minutes:
         return None
     recent = [writing for writing in run.others_by_author(minutes) if not writing.deleted]
+    if not recent:
+        return None
     mine = normalised_for_repeats(run.text)
     if any(writing.repeated == mine for writing in recent[:RECENT_COMMENTS_COMPARED]):
         return REJECT, [f"The author posted the same text within the last {minutes} minutes."]
