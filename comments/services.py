@@ -288,8 +288,8 @@ def _after_approval(comments: list[Comment]):
     """What follows approving comments (their rows locked, their status saved): the counts,
     live readers, and the readers they answer or name."""
     _count_all([(comment, +1) for comment in comments if not comment.is_deleted])
+    live.comments_published(comments)
     for comment in comments:
-        live.comment_published(comment)
         reply_notices.tell_readers_of(comment)
 
 

@@ -5,6 +5,8 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from briefing_site import events
@@ -343,3 +345,26 @@ def test_deciding_a_backlog_takes_a_few_queries_a_batch_whatever_its_length(
         tasks.moderate_backlog(five_batches[0].pk, 1, size=10, seconds=60)
 
     assert all(len(decisions(comment)) == 1 for comment in one_batch + five_batches)
+
+
+def test_live_readers_get_a_batch_of_approvals_for_as_many_queries_as_one(
+    say, demo_article, django_capture_on_commit_callbacks
+):
+    def publish_approvals(count, prefix):
+        backlog = [
+            say(author, "Measured words.", approved=False) for author in readers(count, prefix)
+        ]
+        with django_capture_on_commit_callbacks() as after_commit:
+            tasks.moderate_backlog(backlog[0].pk, 1)
+        with CaptureQueriesContext(connection) as queries:
+            for callback in after_commit:
+                callback()
+        published = {
+            event.payload["id"]
+            for event in events.history(demo_article.pk, None)
+            if event.kind == "comment.published"
+        }
+        assert {comment.pk for comment in backlog} <= published
+        return len(queries)
+
+    assert publish_approvals(20, "many") == publish_approvals(1, "one")
