@@ -155,6 +155,9 @@ class InProcessBus:
                 loop.call_soon_threadsafe(subscription.offer, event)
         return event.id
 
+    def publish_many(self, events: list[tuple[int, str, dict]]) -> list[str]:
+        return [self.publish(*event) for event in events]
+
     def last_id(self, article_id: int) -> str:
         with self._lock:
             events = self._history.get(article_id)
@@ -231,6 +234,20 @@ class RedisStreamBus:
         pipe.expire(key, STREAM_TTL_SECONDS)
         event_id, _ = pipe.execute()
         return event_id.decode()
+
+    def publish_many(self, events: list[tuple[int, str, dict]]) -> list[str]:
+        """publish() for each (article id, kind, payload), in one round trip to Redis."""
+        pipe = self._redis.pipeline(transaction=False)
+        for article_id, kind, payload in events:
+            key = self.key(article_id)
+            pipe.xadd(
+                key,
+                {"kind": kind, "payload": json.dumps(payload)},
+                maxlen=self._history_size,
+                approximate=True,
+            )
+            pipe.expire(key, STREAM_TTL_SECONDS)
+        return [event_id.decode() for event_id in pipe.execute()[::2]]
 
     def last_id(self, article_id: int) -> str:
         newest = self._redis.xrevrange(self.key(article_id), count=1)
@@ -447,6 +464,26 @@ def publish_on_commit(article_id: int, kind: str, payload_factory):
             return
         if payload is not None:
             publish(article_id, kind, payload)
+
+    transaction.on_commit(publish_committed)
+
+
+def publish_many_on_commit(events_factory):
+    """publish_on_commit() for several events in one round trip: `events_factory()` gives
+    the [(article id, kind, payload)] to send once the transaction commits."""
+
+    def publish_committed():
+        try:
+            events = events_factory()
+        except Exception:
+            log.exception("live events: could not build a batch of events")
+            return
+        if not events:
+            return
+        try:
+            get_bus().publish_many(events)
+        except Exception as error:
+            log.warning("live events: could not publish %d events: %s", len(events), error)
 
     transaction.on_commit(publish_committed)
 

@@ -56,11 +56,28 @@ class _AnonymousReader:
 
 def comment_published(comment: Comment):
     """Tell live readers, once the transaction commits, that this comment is visible."""
-    if comment.is_deleted:
+    comments_published([comment])
+
+
+def comments_published(comments: list[Comment]):
+    """comment_published() for each comment: their payloads loaded together and sent in
+    one round trip."""
+    kinds = {comment.pk: _published_kind(comment) for comment in comments if not comment.is_deleted}
+    if not kinds:
         return
+
+    def published():
+        payloads = comment_payloads(kinds)
+        return [
+            (payload["article"], kinds[pk], payload["event"]) for pk, payload in payloads.items()
+        ]
+
+    events.publish_many_on_commit(published)
+
+
+def _published_kind(comment: Comment) -> str:
     shown_before = comment.edited_at or comment.version > 1 or comment.featured
-    kind = "comment.updated" if shown_before else "comment.published"
-    events.publish_on_commit(comment.article_id, kind, lambda: comment_payload(comment.pk))
+    return "comment.updated" if shown_before else "comment.published"
 
 
 def comment_removed(comment: Comment):
@@ -100,19 +117,36 @@ def comments_opened(article):
 
 def comment_payload(comment_id: int) -> dict | None:
     """The comment as live readers receive it; None when it is no longer visible."""
-    comment = (
-        Comment.objects.select_related("article", "author", "stance", "poll")
+    payload = comment_payloads([comment_id]).get(comment_id)
+    return payload["event"] if payload else None
+
+
+def comment_payloads(comment_ids) -> dict[int, dict]:
+    """{id: {"article": its article's id, "event": comment_payload()}} of those comments
+    still visible: two queries for them all."""
+    comments = [
+        comment
+        for comment in Comment.objects.select_related("article", "author", "stance", "poll")
         .annotate(in_questions=in_questions("article_id"))
-        .filter(pk=comment_id)
-        .first()
-    )
-    if comment is None or not comment.is_visible_to(None):
-        return None
-    parent = (
-        Comment.objects.filter(path=comment.parent_path).select_related("author").first()
-        if comment.depth > 1
-        else None
-    )
+        .filter(pk__in=list(comment_ids))
+        .order_by("pk")
+        if comment.is_visible_to(None)
+    ]
+    parent_paths = {comment.parent_path for comment in comments if comment.depth > 1}
+    parents = {
+        parent.path: parent
+        for parent in Comment.objects.filter(path__in=parent_paths).select_related("author")
+    }
+    return {
+        comment.pk: {
+            "article": comment.article_id,
+            "event": _payload(comment, parents.get(comment.parent_path)),
+        }
+        for comment in comments
+    }
+
+
+def _payload(comment: Comment, parent: Comment | None) -> dict:
     entry = Entry(
         comment,
         min(comment.depth, MAX_INDENT),

@@ -332,6 +332,11 @@ class _Run:
         return self.shared.terms
 
     @cached_property
+    def readings(self) -> tuple[str, ...]:
+        """The text as the banned and the suspect terms are looked for in it."""
+        return _readings(self.text) if self.text else ()
+
+    @cached_property
     def hrefs(self) -> list[str]:
         return link_targets(self.comment.body_html)
 
@@ -401,6 +406,8 @@ def _duplicate(run: _Run):
     if run.comment.author_id is None or not minutes:
         return None
     recent = [writing for writing in run.others_by_author(minutes) if not writing.deleted]
+    if not recent:
+        return None
     mine = normalised_for_repeats(run.text)
     if any(writing.repeated == mine for writing in recent[:RECENT_COMMENTS_COMPARED]):
         return REJECT, [f"The author posted the same text within the last {minutes} minutes."]
@@ -411,14 +418,14 @@ def _duplicate(run: _Run):
 
 
 def _banned_words(run: _Run):
-    found = find_terms(run.text, run.terms[ModeratedTerm.Kind.BANNED.value])
+    found = _found_in(run.readings, tuple(run.terms[ModeratedTerm.Kind.BANNED.value]))
     if found:
         return REJECT, [f"It contains banned words: {', '.join(found)}."]
     return None
 
 
 def _suspect_words(run: _Run):
-    found = find_terms(run.text, run.terms[ModeratedTerm.Kind.SUSPECT.value])
+    found = _found_in(run.readings, tuple(run.terms[ModeratedTerm.Kind.SUSPECT.value]))
     if found:
         return HOLD, [f"It contains suspect words: {', '.join(found)}."]
     return None
@@ -721,15 +728,18 @@ INFLECTIONS = ("s", "es", "ed", "d", "er", "ers", "ing", "ings", "in", "y", "ier
 
 def find_terms(text: str, terms: Iterable[str]) -> list[str]:
     """The terms (as given) found in the text as whole words or phrases, in the terms' order."""
-    terms = list(terms)
-    if not terms or not text:
+    if not text:
         return []
-    text = text.replace(_MASK, "")
-    readings = [_canonical(text, one="i")]
-    if "1" in text:
-        readings.append(_canonical(text, one="l"))
-    if "*" in text:
-        readings.extend([_canonical(text, one=one, masked=True) for one in ("i", "l")])
+    return _found_in(_readings(text), tuple(terms))
+
+
+def _found_in(readings: tuple[str, ...], terms: tuple[str, ...]) -> list[str]:
+    """find_terms() in a text's readings."""
+    if not terms:
+        return []
+    # Most texts hold none of the terms: one search for all of them tells.
+    if not any(_any_of(terms).search(reading) for reading in readings):
+        return []
     found = []
     for term in terms:
         pattern = _term_pattern(term)
@@ -742,13 +752,47 @@ def find_terms(text: str, terms: Iterable[str]) -> list[str]:
     return found
 
 
-def _canonical(text: str, *, one: str, masked: bool = False) -> str:
+def _readings(text: str) -> tuple[str, ...]:
+    """The text's canonical forms (see above) that the terms are searched in."""
+    text = text.replace(_MASK, "")
+    folded = _folded(text)
+    readings = [_canonical_words(folded, one="i")]
+    if "1" in text:
+        readings.append(_canonical_words(folded, one="l"))
+    if "*" in text:
+        readings.extend([_masked(reading) for reading in readings])
+    return tuple(readings)
+
+
+@functools.lru_cache(maxsize=16)
+def _any_of(terms: tuple[str, ...]) -> re.Pattern:
+    """A pattern that matches where any of the terms' patterns would."""
+    phrases = [phrase for term in terms if (phrase := _term_phrase(term)) is not None]
+    if not phrases:
+        return re.compile("(?!)")
+    # Whole words around them all: inside a word, one look behind rules them all out.
+    return re.compile(_whole_words("|".join(f"(?:{phrase})" for phrase in phrases)))
+
+
+def _canonical(text: str, *, one: str) -> str:
+    return _canonical_words(_folded(text), one=one)
+
+
+def _folded(text: str) -> str:
+    """The text decomposed, without combining marks or invisible format characters,
+    casefolded."""
+    if text.isascii():
+        # Nothing to decompose or drop: casefolding ASCII is lowering it.
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
-    folded = "".join(
+    return "".join(
         char
         for char in decomposed
         if not unicodedata.combining(char) and unicodedata.category(char) != "Cf"
     ).casefold()
+
+
+def _canonical_words(folded: str, *, one: str) -> str:
     leet = _LEET_ONE_AS[one]
     words = []
     for word in folded.split():
@@ -757,15 +801,26 @@ def _canonical(text: str, *, one: str, masked: bool = False) -> str:
                 word = word.translate(_LOOK_ALIKES)
             word = _BANG_INSIDE_WORD.sub("i", word.translate(leet)).replace("ph", "f")
         words.append(word.replace("_", "-"))
-    canonical = _LONG_RUN.sub(r"\1\2", " ".join(words))
-    if masked:
-        # After the runs are cut, so that "a*a*a*a…" is three letters, not thousands.
-        canonical = _MASKED.sub(lambda stars: _MASK * len(stars[0]), canonical)
-    return canonical
+    return _LONG_RUN.sub(r"\1\2", " ".join(words))
+
+
+def _masked(canonical: str) -> str:
+    # After the runs are cut, so that "a*a*a*a…" is three letters, not thousands.
+    return _MASKED.sub(lambda stars: _MASK * len(stars[0]), canonical)
 
 
 @functools.lru_cache(maxsize=4096)
 def _term_pattern(term: str) -> re.Pattern | None:
+    phrase = _term_phrase(term)
+    return None if phrase is None else re.compile(_whole_words(phrase))
+
+
+def _whole_words(phrase: str) -> str:
+    return rf"(?<!\w)(?:{phrase})(?!\w)"
+
+
+@functools.lru_cache(maxsize=4096)
+def _term_phrase(term: str) -> str | None:
     inflected = term.rstrip().endswith("*")
     words = re.findall(r"\w+", _canonical(term.rstrip().rstrip("*"), one="i"))
     if not words:
@@ -773,8 +828,7 @@ def _term_pattern(term: str) -> re.Pattern | None:
     patterns = [_word_pattern(word) for word in words]
     if inflected:
         patterns[-1] = _word_pattern(words[-1], endings=INFLECTIONS)
-    phrase = _PHRASE_GAP.join(patterns)
-    return re.compile(rf"(?<!\w){phrase}(?!\w)")
+    return _PHRASE_GAP.join(patterns)
 
 
 def _runs(word: str) -> list[tuple[str, int]]:

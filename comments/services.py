@@ -225,11 +225,41 @@ def record_verdicts(verdicts) -> set[int]:
         else:
             comment.status = Comment.Status.HELD
     # The rows are locked and pending: status, score and reason go in one update.
-    Comment.objects.bulk_update(pending, ["status", "toxicity", "public_reason"])
+    _save_verdict_fields(pending)
     _after_approval(approved)
     # A pending comment was shown to nobody: no count or live reader to tell.
     _after_rejection(rejected, counted=[])
     return {comment.pk for comment in pending}
+
+
+VERDICT_FIELDS = ("status", "toxicity", "public_reason")
+
+
+def _save_verdict_fields(comments: list[Comment]):
+    """Save the comments' VERDICT_FIELDS in one UPDATE: each field set by a CASE on the id.
+
+    bulk_update() writes the same statement, but builds an expression for each row and
+    field first, which cost a batch of a hundred more than its other writes together.
+    """
+    quote = connection.ops.quote_name
+    meta = Comment._meta
+    pk = quote(meta.pk.column)
+    assignments, params = [], []
+    for name in VERDICT_FIELDS:
+        field = meta.get_field(name)
+        # The CAST types each value, a NULL score too, as the column is typed.
+        value = f"CAST(%s AS {field.db_type(connection)})"
+        whens = " ".join([f"WHEN %s THEN {value}"] * len(comments))
+        assignments.append(f"{quote(field.column)} = CASE {pk} {whens} END")
+        for comment in comments:
+            params += [comment.pk, field.get_db_prep_save(getattr(comment, name), connection)]
+    ids = ", ".join(["%s"] * len(comments))
+    params += [comment.pk for comment in comments]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(meta.db_table)} SET {', '.join(assignments)} WHERE {pk} IN ({ids})",  # noqa: S608 - names quoted, values as parameters
+            params,
+        )
 
 
 @transaction.atomic
@@ -258,8 +288,8 @@ def _after_approval(comments: list[Comment]):
     """What follows approving comments (their rows locked, their status saved): the counts,
     live readers, and the readers they answer or name."""
     _count_all([(comment, +1) for comment in comments if not comment.is_deleted])
+    live.comments_published(comments)
     for comment in comments:
-        live.comment_published(comment)
         reply_notices.tell_readers_of(comment)
 
 

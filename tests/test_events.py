@@ -178,3 +178,12 @@ def test_the_latest_of_the_ids_a_reader_sends_wins():
     assert events.later_id("1700000000000-5", "1700000000001-0") == "1700000000001-0"
     assert events.later_id(None, "1700000000000-2") == "1700000000000-2"
     assert events.later_id("not-an-id", "") is None
+
+
+def test_events_published_together_reach_each_article_in_order(bus):
+    first, second, third = bus.publish_many(
+        [(21, "x", {"n": 1}), (22, "x", {"n": 2}), (21, "x", {"n": 3})]
+    )
+
+    assert [(event.id, event.payload["n"]) for event in bus.history(21)] == [(first, 1), (third, 3)]
+    assert [(event.id, event.payload["n"]) for event in bus.history(22)] == [(second, 2)]

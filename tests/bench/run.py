@@ -20,8 +20,8 @@ Scenarios, each with its baseline measured in the same run:
                    counters must equal the accepted responses exactly.
   3 thread pages   The discussion's first page and its "Show more comments" pages,
                    sorted by best, under gunicorn.
-  4 comment to screen, 5 SSE fan-out, 6 moderation: see tests/bench/live.py
-                   and moderation_scenario below.
+  4 comment to screen, 5 SSE fan-out: see tests/bench/live.py;
+  6 moderation: see tests/bench/moderation.py (--only moderation runs it alone).
   7 Lighthouse     Mobile scores of the article, discussion and profile pages
                    (tests/bench/lighthouse.py); no baseline: each must be >= 95.
 
@@ -446,46 +446,6 @@ def worker_floor(env, count):
     return round(done / seconds, 1)
 
 
-def moderation_scenario(env, backlog):
-    """Comments moderated per second by one worker (default classifier), from a backlog."""
-    floor = worker_floor(env, backlog)
-    shell(env, f"from tests.bench.seed import seed_backlog; print(seed_backlog({backlog}))")
-    worker = celery_worker(env)
-    started = time.perf_counter()
-    try:
-        with psycopg.connect(f"{PG}/{DATABASE}", autocommit=True) as conn:
-
-            def pending():
-                query = "SELECT count(*) FROM comments_comment WHERE status = 'pending'"
-                return conn.execute(query).fetchone()[0]
-
-            done, seconds = drain(worker, pending)
-            decided = conn.execute(
-                "SELECT count(*), count(DISTINCT comment_id) FROM comments_moderationdecision "
-                "WHERE comment_id IN (SELECT id FROM comments_comment WHERE author_id IN "
-                "(SELECT id FROM auth_user WHERE username LIKE 'backlog\\_%%'))"
-            ).fetchone()
-    finally:
-        worker.terminate()
-        worker.wait(timeout=30)
-    per_second = round(done / seconds, 1)
-    return {
-        "scenario": f"moderation: backlog of {backlog}, one worker (2 processes)",
-        "requests": backlog,
-        "errors": backlog - decided[1],
-        "seconds": round(time.perf_counter() - started, 2),
-        "per_second": per_second,
-        "p50_ms": "",
-        "p95_ms": "",
-        "p99_ms": "",
-        "ratio": round(per_second / floor, 2),
-        "baseline_per_second": floor,
-        "decisions": decided[0],
-        "decided_comments": decided[1],
-        "exact": decided == (backlog, backlog),
-    }
-
-
 def open_polls():
     """[(poll id, [approved choice ids])] of the demo article's open polls."""
     with psycopg.connect(f"{PG}/{DATABASE}") as conn:
@@ -576,6 +536,7 @@ def arguments():
     add("--writers", type=int, default=20, help="accounts posting the comments")
     add("--comments", type=int, default=200, help="comments posted to live readers")
     add("--quick", action="store_true", help="every scenario, briefly: CI's smoke run")
+    add("--only", choices=["moderation"], help="run that scenario alone")
     if parser.parse_known_args()[0].quick:
         parser.set_defaults(**QUICK)
     return parser.parse_args()
@@ -583,9 +544,12 @@ def arguments():
 
 def main():
     from tests.bench import lighthouse, live, servers  # they import this module's helpers
+    from tests.bench.moderation import moderation_scenario, only_moderation
 
     global BASE_URL
     args = arguments()
+    if args.only == "moderation":
+        return only_moderation(args)
     servers.ensure_wrk()
     begun = time.perf_counter()
     fresh_database()

@@ -5,6 +5,8 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from briefing_site import events
@@ -288,3 +290,81 @@ def test_a_verdict_is_recorded_whole_or_not_at_all(reader, say, monkeypatch):
 
     assert Comment.objects.get(pk=comment.pk).status == "pending"
     assert not ModerationDecision.objects.filter(comment=comment).exists()
+
+
+def test_on_a_worker_a_task_decides_the_backlog_batch_after_batch(reader, say):
+    backlog = [say(reader, f"View number {n}.", approved=False) for n in range(7)]
+
+    assert tasks.moderate_backlog(backlog[3].pk, 1, size=3, seconds=60).outcome == "approve"
+
+    assert [decisions(comment) for comment in backlog] == [[("approve", "clean", None)]] * 7
+    # Its own comment first, then the oldest: three texts scored at a time.
+    assert [len(call) for call in Judge.calls] == [3, 3, 1]
+    assert "View number 3." in Judge.calls[0]
+    # The other comments' tasks find nothing to do.
+    assert tasks.moderate(backlog[0].pk, 1) == "nothing to do"
+
+
+def test_a_task_leaves_the_rest_of_the_backlog_to_the_next_once_its_time_is_up(reader, say):
+    backlog = [say(reader, f"View number {n}.", approved=False) for n in range(5)]
+
+    tasks.moderate_backlog(backlog[0].pk, 1, size=2, seconds=0)
+
+    statuses = [Comment.objects.get(pk=comment.pk).status for comment in backlog]
+    assert statuses == ["approved", "approved", "pending", "pending", "pending"]
+
+
+def test_a_poison_comment_in_the_backlog_is_tried_once_and_left_to_its_own_task(reader, say):
+    first = say(reader, "A first view.", approved=False)
+    poison = say(reader, "A poison pill.", approved=False)
+    rest = [say(reader, f"View number {n}.", approved=False) for n in range(4)]
+
+    tasks.moderate_backlog(first.pk, 1, size=2, seconds=60)
+
+    assert Comment.objects.get(pk=poison.pk).status == "pending"
+    assert [decisions(comment) for comment in [first, *rest]] == [[("approve", "clean", None)]] * 5
+    # Only the first batch tried it (all its texts at once, then one at a time to find
+    # which failed): the later batches passed over it.
+    assert [call for call in Judge.calls if "A poison pill." in call] == [
+        ["A first view.", "A poison pill."],
+        ["A poison pill."],
+    ]
+
+
+def test_deciding_a_backlog_takes_a_few_queries_a_batch_whatever_its_length(
+    reader, say, django_assert_max_num_queries
+):
+    thread = say(reader, "A thread to answer.")
+    one_batch = mixed_comments(10, say, thread, "one")
+    with django_assert_max_num_queries(30) as queries:
+        tasks.moderate_backlog(one_batch[0].pk, 1, size=10, seconds=60)
+    per_batch = len(queries)
+
+    five_batches = mixed_comments(50, say, thread, "five")
+    with django_assert_max_num_queries(5 * per_batch):
+        tasks.moderate_backlog(five_batches[0].pk, 1, size=10, seconds=60)
+
+    assert all(len(decisions(comment)) == 1 for comment in one_batch + five_batches)
+
+
+def test_live_readers_get_a_batch_of_approvals_for_as_many_queries_as_one(
+    say, demo_article, django_capture_on_commit_callbacks
+):
+    def publish_approvals(count, prefix):
+        backlog = [
+            say(author, "Measured words.", approved=False) for author in readers(count, prefix)
+        ]
+        with django_capture_on_commit_callbacks() as after_commit:
+            tasks.moderate_backlog(backlog[0].pk, 1)
+        with CaptureQueriesContext(connection) as queries:
+            for callback in after_commit:
+                callback()
+        published = {
+            event.payload["id"]
+            for event in events.history(demo_article.pk, None)
+            if event.kind == "comment.published"
+        }
+        assert {comment.pk for comment in backlog} <= published
+        return len(queries)
+
+    assert publish_approvals(20, "many") == publish_approvals(1, "one")
