@@ -15,9 +15,10 @@ Scenarios, each with its baseline measured in the same run:
                    of the same app rendering a page of the same size with no
                    queries. Each floor beside gunicorn's. Then the article
                    page with the newcomers' page cache on.
-  2 votes          32 readers, each with its own voter cookie, voting on every
-                   open poll of the article; afterwards the stored votes and
-                   counters must equal the accepted responses exactly.
+  2 votes          32 connections of new voters on the article's open polls,
+                   under gunicorn, beside the floor (tests/bench/votes.py);
+                   afterwards the stored votes and counters must equal the
+                   accepted responses exactly.
   3 thread pages   "Show more comments" sorted by best.
   4 comment to screen, 5 SSE fan-out, 6 moderation: see tests/bench/live.py
                    and moderation_scenario below.
@@ -575,7 +576,7 @@ def arguments():
 
 
 def main():
-    from tests.bench import live, servers  # they import this module's helpers
+    from tests.bench import live, servers, votes  # they import this module's helpers
 
     global BASE_URL
     args = arguments()
@@ -610,7 +611,7 @@ def main():
                 thread_rows = servers.thread_pages_scenario(
                     server, thread_page_urls(article_url), args
                 )
-                vote_rows = vote_scenario(article_url, args)
+                vote_rows = votes.votes_scenario(env, article_url, args)
                 comment_rows = live.comment_scenario(
                     env,
                     server,
