@@ -56,6 +56,9 @@ class Voter:
 class VoteOutcome:
     choice_id: int | None
     changed: bool
+    # The poll's approved answers as counted right after the vote, in poll
+    # order, when the vote's statement read them (PostgreSQL).
+    answers: list | None = None
 
 
 def _check_open(poll: Poll, now):
@@ -194,12 +197,21 @@ WITH old AS (
     -- counts the vote being moved: it is never below 1 there.
     UPDATE polls_choice SET vote_count = GREATEST(vote_count + locked.delta, 0)
     FROM locked WHERE polls_choice.id = locked.id
-    RETURNING polls_choice.id
+    RETURNING polls_choice.id, polls_choice.vote_count
+), shown AS (
+    -- The poll's answers as counted right after this vote, for its answer.
+    SELECT {answer_columns}, COALESCE(counted.vote_count, c.vote_count) AS counted_votes
+    FROM polls_choice c LEFT JOIN counted ON counted.id = c.id
+    WHERE c.poll_id = %(poll)s AND c.status = 'approved'
 )
 SELECT
     EXISTS (SELECT FROM answer),
-    EXISTS (SELECT FROM inserted) OR EXISTS (SELECT FROM moved)
+    EXISTS (SELECT FROM inserted) OR EXISTS (SELECT FROM moved),
+    shown.*
+FROM (SELECT) AS one LEFT JOIN shown ON true
+ORDER BY shown.position, shown.id
 """
+ANSWER_FIELDS = [field.attname for field in Choice._meta.concrete_fields]
 
 
 def _record_in_one_statement(poll, choice_id, voter, now) -> VoteOutcome:
@@ -212,18 +224,29 @@ def _record_in_one_statement(poll, choice_id, voter, now) -> VoteOutcome:
         "is_new": voter.is_new(now),
         "now": now,
     }
+    sql = RECORD_VOTE.format(
+        voter=column, answer_columns=", ".join(f"c.{name}" for name in ANSWER_FIELDS)
+    )
     with connection.cursor() as cursor:
         # Inside a caller's transaction, a savepoint keeps a lost race from
         # breaking it; alone, the statement is its own transaction.
         if connection.in_atomic_block:
             with transaction.atomic():
-                cursor.execute(RECORD_VOTE.format(voter=column), params)
+                cursor.execute(sql, params)
         else:
-            cursor.execute(RECORD_VOTE.format(voter=column), params)
-        valid, changed = cursor.fetchone()
+            cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    valid, changed = rows[0][:2]
     if not valid:
         raise InvalidChoice("Choose one of this poll's answers.")
-    return VoteOutcome(choice_id=choice_id, changed=changed)
+    answers = []
+    for row in rows:
+        if row[2] is None:  # the poll has no approved answer (left join)
+            continue
+        answer = Choice.from_db(connection.alias, ANSWER_FIELDS, row[2:-1])
+        answer.vote_count = row[-1]
+        answers.append(answer)
+    return VoteOutcome(choice_id=choice_id, changed=changed, answers=answers)
 
 
 def withdraw_vote(*, poll: Poll, voter: Voter) -> bool:
