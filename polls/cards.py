@@ -40,8 +40,25 @@ def poll_cards(
     }
 
 
-def poll_card(poll: Poll, *, user, voter: Voter | None, **options) -> PollCard:
-    """One poll's card, its approved answers loaded here (`options` as for poll_cards)."""
-    answers = Choice.objects.approved().in_poll_order()
-    prefetch_related_objects([poll], Prefetch("choices", queryset=answers))
+def poll_card(
+    poll: Poll, *, user, voter: Voter | None, answers: list | None = None, **options
+) -> PollCard:
+    """One poll's card (`options` as for poll_cards), its approved answers loaded here
+    unless given (`answers`, in poll order, as a vote just counted them)."""
+    if answers is None:
+        approved = Choice.objects.approved().in_poll_order()
+        prefetch_related_objects([poll], Prefetch("choices", queryset=approved))
+    else:
+        _keep_answers(poll, answers)
     return poll_cards([poll], user=user, voter=voter, **options)[poll.pk]
+
+
+def _keep_answers(poll: Poll, answers: list):
+    """`poll.choices.all()` gives `answers` without a query, as after a prefetch."""
+    cached = Choice.objects.filter(poll=poll)
+    cached._result_cache = list(answers)
+    cached._prefetch_done = True
+    poll._prefetched_objects_cache = {
+        **getattr(poll, "_prefetched_objects_cache", {}),
+        "choices": cached,
+    }

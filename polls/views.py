@@ -60,13 +60,15 @@ def respond(
     notice="",
     voter=None,
     my_vote=UNKNOWN,
+    answers=None,
     cookie=None,
     forget=False,
 ):
     """HTMX gets the poll fragment; a plain form post gets the page, or a 303 on success.
 
     `voter` and `my_vote` are given when the request itself just voted: the
-    cookie is not sent back yet, and the choice need not be looked up again.
+    cookie is not sent back yet, and the choice need not be looked up again;
+    nor the poll's answers, when the vote gave them (`answers`).
     """
     feedback = {"error": error} if error else {"notice": notice} if notice else {}
     if request.htmx:
@@ -76,6 +78,7 @@ def respond(
             voter=voter or read_voter_quietly(request),
             feedback={poll.pk: feedback},
             known_votes=None if my_vote is UNKNOWN else {poll.pk: my_vote},
+            answers=answers,
         )
         response = render(request, "polls/card.html#poll", {"card": card}, status=status)
     elif status >= 400:
@@ -101,7 +104,13 @@ def vote(request, poll):
         return respond(request, poll, status=refused.status, error=str(refused), voter=voter)
     notice = "Your vote is counted." if outcome.changed else "Your vote was already counted."
     return respond(
-        request, poll, notice=notice, voter=voter, my_vote=outcome.choice_id, cookie=cookie
+        request,
+        poll,
+        notice=notice,
+        voter=voter,
+        my_vote=outcome.choice_id,
+        answers=outcome.answers,
+        cookie=cookie,
     )
 
 

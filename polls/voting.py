@@ -3,7 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -56,6 +56,9 @@ class Voter:
 class VoteOutcome:
     choice_id: int | None
     changed: bool
+    # The poll's approved answers as counted right after the vote, in poll
+    # order, when the vote's statement read them (PostgreSQL).
+    answers: list | None = None
 
 
 def _check_open(poll: Poll, now):
@@ -102,9 +105,13 @@ def cast_vote(*, poll: Poll, choice_id, voter: Voter) -> VoteOutcome:
 
     for attempt in range(3):
         try:
-            with transaction.atomic():
-                # A key minted for this request has no vote yet: no need to look.
-                outcome = _record(poll, choice_id, voter, now, look=attempt or not voter.is_fresh)
+            if connection.vendor == "postgresql":
+                outcome = _record_in_one_statement(poll, choice_id, voter, now)
+            else:
+                with transaction.atomic():
+                    # A key minted for this request has no vote yet: no need to look.
+                    look = attempt or not voter.is_fresh
+                    outcome = _record(poll, choice_id, voter, now, look=look)
             break
         except IntegrityError:
             # Another request of the same voter inserted first; go again and
@@ -145,6 +152,101 @@ def _record(poll, choice_id, voter, now, *, look=True) -> VoteOutcome:
     # last, so its lock is held only until the commit.
     _count_for(poll, choice_id)
     return VoteOutcome(choice_id=choice_id, changed=True)
+
+
+# _record's rules in one statement, one round trip and its own transaction: lock
+# the voter's vote if there is one; insert it, or move it to the new answer;
+# move both counters. An answer that is not an approved one of this poll
+# matches nothing, so nothing changes. A racing request of the same voter that
+# inserts first makes the INSERT fail on the unique constraint, and the whole
+# statement with it; cast_vote then runs it again, and it finds that vote.
+RECORD_VOTE = """
+WITH old AS (
+    SELECT id, choice_id FROM polls_vote
+    WHERE poll_id = %(poll)s AND {voter} = %(voter)s
+    FOR UPDATE
+), answer AS (
+    SELECT id FROM polls_choice
+    WHERE id = %(choice)s AND poll_id = %(poll)s AND status = 'approved'
+), inserted AS (
+    INSERT INTO polls_vote
+        (poll_id, choice_id, {voter}, is_new_voter, created_at, updated_at)
+    SELECT %(poll)s, answer.id, %(voter)s, %(is_new)s, %(now)s, %(now)s FROM answer
+    WHERE NOT EXISTS (SELECT FROM old)
+    RETURNING choice_id
+), moved AS (
+    UPDATE polls_vote SET choice_id = answer.id, updated_at = %(now)s
+    FROM old, answer
+    WHERE polls_vote.id = old.id AND old.choice_id <> answer.id
+    RETURNING old.choice_id AS left_id
+), moves AS (
+    SELECT choice_id AS id, 1 AS delta FROM inserted
+    UNION ALL SELECT answer.id, 1 FROM answer WHERE EXISTS (SELECT FROM moved)
+    UNION ALL SELECT left_id, -1 FROM moved
+), locked AS (
+    -- Counters are locked in primary key order: two voters swapping between
+    -- the same answers do not deadlock.
+    SELECT polls_choice.id, moves.delta FROM polls_choice JOIN moves USING (id)
+    ORDER BY polls_choice.id
+    FOR UPDATE OF polls_choice
+), counted AS (
+    -- PostgreSQL checks vote_count >= 0 on the counter as this statement's
+    -- snapshot saw it before it re-reads the row that a racing vote of the
+    -- same voter moved meanwhile (0 then, 1 now); GREATEST lets that first
+    -- check pass. The value stored is computed from the row re-read, which
+    -- counts the vote being moved: it is never below 1 there.
+    UPDATE polls_choice SET vote_count = GREATEST(vote_count + locked.delta, 0)
+    FROM locked WHERE polls_choice.id = locked.id
+    RETURNING polls_choice.id, polls_choice.vote_count
+), shown AS (
+    -- The poll's answers as counted right after this vote, for its answer.
+    SELECT {answer_columns}, COALESCE(counted.vote_count, c.vote_count) AS counted_votes
+    FROM polls_choice c LEFT JOIN counted ON counted.id = c.id
+    WHERE c.poll_id = %(poll)s AND c.status = 'approved'
+)
+SELECT
+    EXISTS (SELECT FROM answer),
+    EXISTS (SELECT FROM inserted) OR EXISTS (SELECT FROM moved),
+    shown.*
+FROM (SELECT) AS one LEFT JOIN shown ON true
+ORDER BY shown.position, shown.id
+"""
+ANSWER_FIELDS = [field.attname for field in Choice._meta.concrete_fields]
+
+
+def _record_in_one_statement(poll, choice_id, voter, now) -> VoteOutcome:
+    """_record on PostgreSQL, in one statement; an invalid answer changes nothing."""
+    column = "user_id" if voter.user_id is not None else "voter_key"
+    params = {
+        "poll": poll.pk,
+        "voter": voter.user_id if voter.user_id is not None else voter.voter_key,
+        "choice": choice_id,
+        "is_new": voter.is_new(now),
+        "now": now,
+    }
+    sql = RECORD_VOTE.format(
+        voter=column, answer_columns=", ".join(f"c.{name}" for name in ANSWER_FIELDS)
+    )
+    with connection.cursor() as cursor:
+        # Inside a caller's transaction, a savepoint keeps a lost race from
+        # breaking it; alone, the statement is its own transaction.
+        if connection.in_atomic_block:
+            with transaction.atomic():
+                cursor.execute(sql, params)
+        else:
+            cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    valid, changed = rows[0][:2]
+    if not valid:
+        raise InvalidChoice("Choose one of this poll's answers.")
+    answers = []
+    for row in rows:
+        if row[2] is None:  # the poll has no approved answer (left join)
+            continue
+        answer = Choice.from_db(connection.alias, ANSWER_FIELDS, row[2:-1])
+        answer.vote_count = row[-1]
+        answers.append(answer)
+    return VoteOutcome(choice_id=choice_id, changed=changed, answers=answers)
 
 
 def withdraw_vote(*, poll: Poll, voter: Voter) -> bool:

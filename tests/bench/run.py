@@ -3,9 +3,8 @@
 Starts Briefing on PostgreSQL and Redis under uvicorn (2 workers, DEBUG=0),
 with a real Celery worker where a scenario needs one; seeds the demo article
 as a busy one (2,000 approved comments in threads, 5,000 votes, 200 readers);
-drives load with wrk for the pages (tests/bench/servers.py), from this
-process (asyncio + httpx) for the votes and from spawned reader processes
-(tests/bench/live.py); prints a Markdown table and writes JSON to
+drives load with wrk for the pages and the votes (tests/bench/servers.py,
+tests/bench/votes.py) and from spawned reader processes (tests/bench/live.py); prints a Markdown table and writes JSON to
 bench/results/. Stops everything it started.
 
 Scenarios, each with its baseline measured in the same run:
@@ -15,9 +14,10 @@ Scenarios, each with its baseline measured in the same run:
                    of the same app rendering a page of the same size with no
                    queries. Each floor beside gunicorn's. Then the article
                    page with the newcomers' page cache on.
-  2 votes          32 readers, each with its own voter cookie, voting on every
-                   open poll of the article; afterwards the stored votes and
-                   counters must equal the accepted responses exactly.
+  2 votes          32 connections of new voters on the article's open polls,
+                   under gunicorn, beside the floor (tests/bench/votes.py);
+                   afterwards the stored votes and counters must equal the
+                   accepted responses exactly.
   3 thread pages   The discussion's first page and its "Show more comments" pages,
                    sorted by best, under gunicorn.
   4 comment to screen, 5 SSE fan-out: see tests/bench/live.py;
@@ -31,7 +31,6 @@ is below 95; wrk's timings never fail it (`make bench-quick` is CI's smoke run).
 """
 
 import argparse
-import asyncio
 import datetime as dt
 import html
 import json
@@ -44,7 +43,6 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections import Counter
 from pathlib import Path
 
 import httpx
@@ -240,85 +238,6 @@ def summarize(name, latencies, errors, elapsed):
     }
 
 
-async def run_clients(clients, requests, one_request):
-    """`requests` in all from `clients` concurrent clients (each its own connection)."""
-    latencies, errors = [], 0
-
-    async def client_loop(n):
-        nonlocal errors
-        async with httpx.AsyncClient(base_url=BASE_URL, timeout=60) as client:
-            state = await one_request.setup(client, n)
-            for i in range(requests // clients + (n < requests % clients)):
-                started = time.perf_counter()
-                ok = await one_request(client, state, n, i)
-                if ok:
-                    latencies.append(time.perf_counter() - started)
-                else:
-                    errors += 1
-
-    started = time.perf_counter()
-    await asyncio.gather(*(client_loop(n) for n in range(clients)))
-    return latencies, errors, time.perf_counter() - started
-
-
-def measure(name, clients, requests, scenario):
-    return summarize(name, *asyncio.run(run_clients(clients, requests, scenario)))
-
-
-class Get:
-    """GETs of one URL, every one from a newcomer."""
-
-    def __init__(self, url):
-        self.url = url
-
-    async def setup(self, client, n):
-        return None
-
-    async def __call__(self, client, state, n, i):
-        response = await client.get(self.url)
-        client.cookies.clear()
-        return response.status_code == 200
-
-
-def floor_of(size):
-    """The floor view rendering a page of about `size` bytes."""
-    return Get(f"/bench/floor/?bytes={size}")
-
-
-class Votes:
-    """Each client is one reader with its own voter cookie, voting on the polls in turn.
-
-    Every vote after a reader's first in a poll changes their vote, so the
-    expected result is each reader's last accepted choice in each poll.
-    """
-
-    def __init__(self, article_url, polls):
-        self.article_url, self.polls = article_url, polls  # [(poll id, [choice ids])]
-        self.accepted = 0
-        self.last = {}  # (client, poll id): choice id of its last accepted vote
-
-    async def setup(self, client, n):
-        page = await client.get(self.article_url)
-        return TOKEN.search(page.text)[1]
-
-    async def __call__(self, client, token, n, i):
-        poll_id, choices = self.polls[i % len(self.polls)]
-        choice = choices[(n + i // len(self.polls)) % len(choices)]
-        response = await client.post(
-            f"/polls/{poll_id}/vote/",
-            data={"choice": choice, "csrfmiddlewaretoken": token},
-            headers={"HX-Request": "true", "Referer": BASE_URL},
-        )
-        if response.status_code == 200:
-            self.accepted += 1
-            self.last[(n, poll_id)] = choice
-            return True
-        return False
-
-    def expected_counts(self):
-        return Counter(self.last.values())
-
-
 def vote_counts(choice_ids):
     """{choice id: (stored vote rows, its counter)}."""
     with psycopg.connect(f"{PG}/{DATABASE}") as conn:
@@ -373,33 +292,6 @@ def thread_page_urls(article_url):
                 return urls
             url = html.unescape(more[1])
             urls.append(url)
-
-
-def vote_scenario(article_url, args):
-    """Scenario 2: votes from readers with their own cookies; must be exact."""
-    polls = open_polls()
-    choice_ids = [choice for _poll, choices in polls for choice in choices]
-    measure("warm-up", args.vote_clients, args.vote_clients * 4, Votes(article_url, polls))
-    measure("warm-up", args.vote_clients, args.vote_clients * 4, floor_of(2000))
-    before = vote_counts(choice_ids)
-    scenario = Votes(article_url, polls)
-    # The floor's rate is steady well before 10,000 requests: a third of them keeps the run short.
-    floor_requests = max(args.vote_clients, args.votes // 3)
-    floor = measure("floor: trivial view, 2 KB", args.vote_clients, floor_requests, floor_of(2000))
-    row = measure(
-        f"votes: {args.vote_clients} readers, own cookies, {len(polls)} polls",
-        args.vote_clients,
-        args.votes,
-        scenario,
-    )
-    after = vote_counts(choice_ids)
-    mismatches = votes_exact(before, after, scenario.expected_counts())
-    row["ratio"] = round(row["per_second"] / floor["per_second"], 2)
-    row["baseline_per_second"] = floor["per_second"]
-    row["accepted"] = scenario.accepted
-    row["exact"] = not mismatches
-    row["mismatches"] = mismatches
-    return [floor, row]
 
 
 def drain(worker, remaining, limit=600):
@@ -503,7 +395,6 @@ QUICK = {
     "seed_readers": 20,
     "seconds": 2,
     "warm_seconds": 1,
-    "votes": 320,
     "rounds": 1,
     "backlog": 100,
     "fanout": [200],
@@ -526,8 +417,6 @@ def arguments():
     add("--seed-readers", type=int, default=200, help="reader accounts")
     add("--seconds", type=int, default=10, help="length of each wrk run on a page")
     add("--warm-seconds", type=int, default=3, help="wrk's warm-up of each page on each server")
-    add("--vote-clients", type=int, default=32, help="concurrent voters")
-    add("--votes", type=int, default=10_000, help="votes in the vote scenario")
     add("--rounds", type=int, default=3, help="rounds of the page scenarios, in turn")
     add("--backlog", type=int, default=5000, help="comments to moderate")
     add("--fanout", type=sizes, default=[1000, 5000], help="idle readers on one process")
@@ -543,7 +432,7 @@ def arguments():
 
 
 def main():
-    from tests.bench import lighthouse, live, servers  # they import this module's helpers
+    from tests.bench import lighthouse, live, servers, votes  # they import this module's helpers
     from tests.bench.moderation import moderation_scenario, only_moderation
 
     global BASE_URL
@@ -582,7 +471,7 @@ def main():
                     env, discussion_first_page(article_url), thread_page_urls(article_url), args
                 )
                 lighthouse_rows = lighthouse.lighthouse_scenario(server, article_url, args.quick)
-                vote_rows = vote_scenario(article_url, args)
+                vote_rows = votes.votes_scenario(env, article_url, args)
                 comment_rows = live.comment_scenario(
                     env,
                     server,
