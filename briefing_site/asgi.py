@@ -57,7 +57,14 @@ class LiveEventsHandler(ASGIHandler):
             request, error_response = self.create_request(scope, body_file)
             if request is None:
                 return error_response
-            return await self.run_get_response(request)
+            response = await self.run_get_response(request)
+            if response.streaming:
+                # Django closes the request along with the response, so the response
+                # holds it (headers, session, user, the URL resolver's trail) for as
+                # long as the stream lasts. A GET has nothing of its own to close.
+                request.close()
+                response._resource_closers.remove(request.close)
+            return response
         finally:
             body_file.close()
 
