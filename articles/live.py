@@ -58,13 +58,14 @@ class StreamSlots:
             if self._open[address] >= limit:
                 return None
             self._open[address] += 1
-        released = threading.Event()
+        released = False
 
         def release():
+            nonlocal released
             with self._lock:
-                if released.is_set():
+                if released:
                     return
-                released.set()
+                released = True
                 self._open[address] -= 1
                 if self._open[address] <= 0:
                     del self._open[address]
@@ -116,7 +117,7 @@ async def event_stream(article_id: int, last_id: str | None, *, lifetime=None, r
                 if event is None:
                     yield ": heartbeat\n\n"
                     continue
-                yield format_event(event.kind, event.payload, event.id)
+                yield event_text(event)
     except events.Dropped:
         return  # fell behind, or the bus went away: the browser reconnects and replays
     except Exception as error:
@@ -124,6 +125,20 @@ async def event_stream(article_id: int, last_id: str | None, *, lifetime=None, r
     finally:
         if release is not None:
             release()
+
+
+# Every reader of an article is handed the same event object in turn: its text
+# is made once, not once per reader.
+_last_text: tuple[events.Event | None, str] = (None, "")
+
+
+def event_text(event: events.Event) -> str:
+    global _last_text
+    last, text = _last_text
+    if last is not event:
+        text = format_event(event.kind, event.payload, event.id)
+        _last_text = (event, text)
+    return text
 
 
 def format_event(kind: str, payload: dict, event_id: str | None = None) -> str:

@@ -89,50 +89,77 @@ class Subscription:
     `await next(timeout)` returns the next event, or None when `timeout` seconds
     pass without one (time for a heartbeat). `gap` is True when the reader asked
     to resume from an event the bus no longer holds: it missed something.
+
+    A process holds one per open stream, tens of thousands of them idle: a
+    list and one future while waiting, instead of a queue's four deques.
     """
 
+    __slots__ = ("_backlog", "_dropped", "_pending", "_waiter", "gap", "seen")
+
     def __init__(self, last_id: str | None):
-        self.queue: asyncio.Queue = asyncio.Queue(maxsize=QUEUE_PER_READER)
         self.seen = last_id
-        self.backlog: deque[Event] = deque()
         self.gap = False
+        self._backlog: list[Event] = []  # the replay, delivered before anything offered
+        self._pending: list[Event] = []
+        self._dropped = False
+        self._waiter: asyncio.Future | None = None
 
     def offer(self, event: Event):
         """Called by the bus, on the reader's event loop."""
-        if self.queue.full():
+        if self._dropped:
+            return
+        if len(self._pending) >= QUEUE_PER_READER:
             self.offer_drop()  # the reader ends and replays on reconnect
             return
-        self.queue.put_nowait(event)
+        self._pending.append(event)
+        self._wake()
 
     def offer_drop(self):
-        while not self.queue.empty():
-            self.queue.get_nowait()
-        self.queue.put_nowait(None)
+        self._pending.clear()
+        self._dropped = True
+        self._wake()
 
     def replay(self, events: list[Event]):
-        self.backlog.extend(events)
+        self._backlog.extend(events)
+
+    def _wake(self):
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(True)
 
     async def next(self, timeout: float | None = None) -> Event | None:
         while True:
-            if self.backlog:
-                event = self.backlog.popleft()
-            elif not self.queue.empty():
-                event = self.queue.get_nowait()
-                if event is None:
-                    raise Dropped
+            if self._backlog:
+                event = self._backlog.pop(0)
+            elif self._dropped:
+                raise Dropped
+            elif self._pending:
+                event = self._pending.pop(0)
+            elif not await self._wait(timeout):
+                return None
             else:
-                try:
-                    # asyncio.timeout, unlike wait_for, makes no task per event.
-                    async with asyncio.timeout(timeout):
-                        event = await self.queue.get()
-                except TimeoutError:
-                    return None
-                if event is None:
-                    raise Dropped
+                continue
             if self.seen is not None and sort_key(event.id) <= sort_key(self.seen):
                 continue  # already delivered by the replay
             self.seen = event.id
             return event
+
+    async def _wait(self, timeout: float | None) -> bool:
+        """Until something is offered (True) or `timeout` seconds pass (False)."""
+        loop = asyncio.get_running_loop()
+        waiter = self._waiter = loop.create_future()
+        timer = None if timeout is None else loop.call_later(timeout, _time_up, waiter)
+        try:
+            return await waiter
+        finally:
+            self._waiter = None
+            if timer is not None:
+                timer.cancel()
+
+
+def _time_up(waiter: asyncio.Future):
+    if not waiter.done():
+        waiter.set_result(False)
 
 
 class InProcessBus:
@@ -272,10 +299,8 @@ class RedisStreamBus:
             hub = self._hubs[loop] = _StreamHub(self._url, self.key)
         return hub
 
-    @contextlib.asynccontextmanager
-    async def subscription(self, article_id: int, last_id: str | None = None):
-        async with self.hub().subscription(article_id, last_id) as subscription:
-            yield subscription
+    def subscription(self, article_id: int, last_id: str | None = None):
+        return self.hub().subscription(article_id, last_id)
 
 
 class _StreamHub:

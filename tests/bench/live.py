@@ -531,9 +531,25 @@ def notes(fanout_rows, comment_rows):
     lines = [
         "live: delay from publish (or POST) to each reader's receipt, over every "
         "(reader, event) pair; vs baseline = p99 / the 1-reader p99 (fan-out), "
-        "p99 / the bare-XADD p99 (comments)"
+        "p99 / the bare-XADD p99 (comments)",
+        fanout_notes(fanout_rows),
     ]
-    for row in fanout_rows:
+    bare, screen = comment_rows
+    lines.append(
+        f"  comments: {screen['posted']} posted ({screen['statuses']}; POST p50 "
+        f"{screen['post']['p50_ms']} ms, p99 {screen['post']['p99_ms']} ms), POST errors "
+        f"{screen['post_errors'] or 0}; delivered {screen['received']}/{screen['expected']} "
+        f"(bare {bare['received']}/{bare['expected']}); readers per app process "
+        f"{screen['readers_per_app_process']}, held to the end {screen['held_to_end']}; "
+        f"errors {screen['connection_errors'] or 0}"
+    )
+    return "\n".join(lines)
+
+
+def fanout_notes(rows):
+    """Per fan-out round: streams opened and held, events delivered, the server's memory."""
+    lines = []
+    for row in rows:
         before, idle = row["server_before"], row["server_idle"]
         lines.append(
             f"  fan-out {row['readers']}: opened {row['opened']} in {row['open_seconds']} s, "
@@ -548,13 +564,4 @@ def notes(fanout_rows, comment_rows):
                 f"    at {row['kb_per_reader']} KB per idle stream, one process holds about "
                 f"{row['readers_within_1_gib']:,} idle readers within 1 GiB"
             )
-    bare, screen = comment_rows
-    lines.append(
-        f"  comments: {screen['posted']} posted ({screen['statuses']}; POST p50 "
-        f"{screen['post']['p50_ms']} ms, p99 {screen['post']['p99_ms']} ms), POST errors "
-        f"{screen['post_errors'] or 0}; delivered {screen['received']}/{screen['expected']} "
-        f"(bare {bare['received']}/{bare['expected']}); readers per app process "
-        f"{screen['readers_per_app_process']}, held to the end {screen['held_to_end']}; "
-        f"errors {screen['connection_errors'] or 0}"
-    )
     return "\n".join(lines)
