@@ -4,8 +4,9 @@ Starts Briefing on PostgreSQL and Redis under uvicorn (2 workers, DEBUG=0),
 with a real Celery worker where a scenario needs one; seeds the demo article
 as a busy one (2,000 approved comments in threads, 5,000 votes, 200 readers);
 drives load with wrk for the pages and the votes (tests/bench/servers.py,
-tests/bench/votes.py) and from spawned reader processes (tests/bench/live.py); prints a Markdown table and writes JSON to
-bench/results/. Stops everything it started.
+tests/bench/votes.py) and from spawned reader processes (tests/bench/live.py);
+prints a Markdown table and writes JSON to bench/results/. Stops everything it
+started.
 
 Scenarios, each with its baseline measured in the same run:
   1 servers        The article page, anonymous and uncached, under uvicorn
