@@ -250,17 +250,7 @@ class RedisStreamBus:
         return f"briefing:events:article:{article_id}"
 
     def publish(self, article_id: int, kind: str, payload: dict) -> str:
-        key = self.key(article_id)
-        pipe = self._redis.pipeline(transaction=False)
-        pipe.xadd(
-            key,
-            {"kind": kind, "payload": json.dumps(payload)},
-            maxlen=self._history_size,
-            approximate=True,
-        )
-        pipe.expire(key, STREAM_TTL_SECONDS)
-        event_id, _ = pipe.execute()
-        return event_id.decode()
+        return self.publish_many([(article_id, kind, payload)])[0]
 
     def publish_many(self, events: list[tuple[int, str, dict]]) -> list[str]:
         """publish() for each (article id, kind, payload), in one round trip to Redis."""

@@ -15,13 +15,16 @@ def poll_cards(
     voter: Voter | None,
     feedback: dict | None = None,
     known_votes: dict | None = None,
+    known_answers: dict | None = None,
 ) -> dict[int, PollCard]:
     """Each poll by id, as this reader sees it: two queries at most.
 
-    `poll.choices.all()` must hold the approved answers. `feedback` maps a poll
-    id to {"error"|"notice": text}; `known_votes` ({poll id: choice id}) is given
-    when the request just voted, so the vote need not be looked up again.
+    `poll.choices.all()` must hold the approved answers, unless `known_answers`
+    ({poll id: [answers]}) gives them. `feedback` maps a poll id to
+    {"error"|"notice": text}; `known_votes` ({poll id: choice id}) is given when
+    the request just voted, so the vote need not be looked up again.
     """
+    known_answers = known_answers or {}
     feedback = feedback or {}
     mine = known_votes if known_votes is not None else votes_of(voter, polls)
     pending = pending_proposals_of(
@@ -34,6 +37,7 @@ def poll_cards(
             poll,
             my_choice_id=mine.get(poll.pk),
             pending_proposals=pending.get(poll.pk, ()),
+            answers=known_answers.get(poll.pk),
             **feedback.get(poll.pk, {}),
         )
         for poll in polls
@@ -48,17 +52,8 @@ def poll_card(
     if answers is None:
         approved = Choice.objects.approved().in_poll_order()
         prefetch_related_objects([poll], Prefetch("choices", queryset=approved))
-    else:
-        _keep_answers(poll, answers)
-    return poll_cards([poll], user=user, voter=voter, **options)[poll.pk]
-
-
-def _keep_answers(poll: Poll, answers: list):
-    """`poll.choices.all()` gives `answers` without a query, as after a prefetch."""
-    cached = Choice.objects.filter(poll=poll)
-    cached._result_cache = list(answers)
-    cached._prefetch_done = True
-    poll._prefetched_objects_cache = {
-        **getattr(poll, "_prefetched_objects_cache", {}),
-        "choices": cached,
-    }
+        return poll_cards([poll], user=user, voter=voter, **options)[poll.pk]
+    known_answers = {poll.pk: answers}
+    return poll_cards([poll], user=user, voter=voter, known_answers=known_answers, **options)[
+        poll.pk
+    ]

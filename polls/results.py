@@ -78,9 +78,13 @@ def build_card(
     error: str = "",
     notice: str = "",
     now=None,
+    answers: list | None = None,
 ) -> PollCard:
-    """The poll as this reader sees it; `poll.choices.all()` must hold the approved ones."""
-    choices = [choice for choice in poll.choices.all() if choice.status == Choice.Status.APPROVED]
+    """The poll as this reader sees it: `answers`, its approved answers in poll order, or
+    else `poll.choices.all()` must hold the approved ones."""
+    if answers is None:
+        answers = poll.choices.all()
+    choices = [choice for choice in answers if choice.status == Choice.Status.APPROVED]
     counts = [choice.vote_count for choice in choices]
     percents = largest_remainder_percentages(counts)
     is_closed = poll.is_closed(now or timezone.now())

@@ -7,15 +7,11 @@ the whole run, for work on the event streams' memory and delay.
 
 import argparse
 import sys
-import tempfile
 
 from tests.bench import live
 from tests.bench.run import (
     demo_article_url,
-    environment,
-    fresh_database,
-    fresh_redis,
-    manage,
+    fresh_site,
     sizes,
     table,
 )
@@ -26,12 +22,7 @@ def main():
     parser.add_argument("--fanout", type=sizes, default=[1000, 5000], help="idle readers")
     parser.add_argument("--events", type=int, default=20, help="events published per round")
     args = parser.parse_args()
-    fresh_database()
-    fresh_redis()
-    with tempfile.TemporaryDirectory() as static_root:
-        env = environment(static_root)
-        manage(env, "migrate", "--noinput", "--verbosity", "0")
-        manage(env, "setup_site")
+    with fresh_site() as env:
         rows = live.fanout_scenario(env, demo_article_url(), args.fanout, args.events)
     print(table(rows))
     print(live.fanout_notes(rows))

@@ -8,7 +8,6 @@ runs this scenario alone (a fresh database, the site set up, no article seeding
 beyond what the backlog needs).
 """
 
-import tempfile
 import time
 
 import psycopg
@@ -58,14 +57,9 @@ def moderation_scenario(env, backlog):
 
 def only_moderation(args):
     """`--only moderation`: this scenario on a fresh database with the site set up."""
-    from tests.bench.run import environment, fail, fresh_database, fresh_redis, manage, table
+    from tests.bench.run import fail, fresh_site, table
 
-    fresh_database()
-    fresh_redis()
-    with tempfile.TemporaryDirectory() as static_root:
-        env = environment(static_root)
-        manage(env, "migrate", "--noinput", "--verbosity", "0")
-        manage(env, "setup_site")
+    with fresh_site() as env:
         row = moderation_scenario(env, args.backlog)
     print(table([row]))
     print(

@@ -32,6 +32,7 @@ is below 95; wrk's timings never fail it (`make bench-quick` is CI's smoke run).
 """
 
 import argparse
+import contextlib
 import datetime as dt
 import html
 import json
@@ -109,6 +110,27 @@ def environment(static_root):
         "LOG_LEVEL": "WARNING",
         "ARTICLE_PAGE_CACHE_SECONDS": "0",
     }
+
+
+@contextlib.contextmanager
+def fresh_site():
+    """The environment of a fresh database and Redis, migrated, the site set up and the
+    static files collected (into a directory removed afterwards)."""
+    fresh_database()
+    fresh_redis()
+    with tempfile.TemporaryDirectory() as static_root:
+        env = environment(static_root)
+        # collectstatic needs no database: it runs while migrate does.
+        collecting = subprocess.Popen(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
+            cwd=ROOT,
+            env=env,
+        )
+        manage(env, "migrate", "--noinput", "--verbosity", "0")
+        manage(env, "setup_site")
+        if collecting.wait() != 0:
+            fail(f"collectstatic failed (exit {collecting.returncode})")
+        yield env
 
 
 def manage(env, *args):
@@ -442,20 +464,7 @@ def main():
         return only_moderation(args)
     servers.ensure_wrk()
     begun = time.perf_counter()
-    fresh_database()
-    fresh_redis()
-    with tempfile.TemporaryDirectory() as static_root:
-        env = environment(static_root)
-        # collectstatic needs no database: it runs while migrate does.
-        collecting = subprocess.Popen(
-            [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
-            cwd=ROOT,
-            env=env,
-        )
-        manage(env, "migrate", "--noinput", "--verbosity", "0")
-        manage(env, "setup_site")
-        if collecting.wait() != 0:
-            fail(f"collectstatic failed (exit {collecting.returncode})")
+    with fresh_site() as env:
         seeded = seed(env, args)
         print(f"bench: seeded {seeded}", file=sys.stderr)
         article_url = demo_article_url()

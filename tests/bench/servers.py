@@ -139,12 +139,24 @@ class Stack(Server):
             shutil.rmtree(self.run_dir, ignore_errors=True)
 
 
-def wrk(url, paths, seconds, headers=()):
-    """wrk's figures for `paths` (in turn) on the server at `url`, from tests/bench/wrk.lua."""
+def wrk(
+    url,
+    paths,
+    seconds,
+    headers=(),
+    *,
+    connections=CONNECTIONS,
+    script=WRK_SCRIPT,
+    script_args=None,
+    prefix="wrk-json ",
+):
+    """wrk's figures for `paths` (in turn) on the server at `url`: the JSON that `script`
+    (tests/bench/wrk.lua unless given) prints after `prefix`. The script is given
+    `script_args`, or else the paths."""
     command = [
         ensure_wrk(),
         "--connections",
-        str(CONNECTIONS),
+        str(connections),
         "--threads",
         str(THREADS),
         "--duration",
@@ -152,21 +164,21 @@ def wrk(url, paths, seconds, headers=()):
         "--timeout",
         WRK_TIMEOUT,
         "--script",
-        str(WRK_SCRIPT),
+        str(script),
     ]
     for header in headers:
         command += ["--header", header]
     done = subprocess.run(
-        [*command, url + paths[0], "--", *paths],
+        [*command, url + paths[0], "--", *(paths if script_args is None else script_args)],
         capture_output=True,
         text=True,
         timeout=seconds + 120,
         check=False,
     )
-    lines = [line for line in done.stdout.splitlines() if line.startswith("wrk-json ")]
+    lines = [line for line in done.stdout.splitlines() if line.startswith(prefix)]
     if done.returncode != 0 or not lines:
         fail(f"wrk failed on {url}{paths[0]}: {(done.stderr or done.stdout).strip()}")
-    return json.loads(lines[-1].removeprefix("wrk-json "))
+    return json.loads(lines[-1].removeprefix(prefix))
 
 
 def wrk_row(name, figures):

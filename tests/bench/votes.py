@@ -13,8 +13,6 @@ equals its rows. tests/bench/votes.lua says how a run ends with no vote
 left unanswered.
 """
 
-import json
-import subprocess
 import tempfile
 from collections import Counter
 from pathlib import Path
@@ -25,13 +23,12 @@ from tests.bench import run, servers
 
 SCRIPT = Path(__file__).with_name("votes.lua")
 CONNECTIONS = 32
-THREADS = 2
 # After its seconds, a run waits this long at most for the votes under way.
 GRACE_SECONDS = 3
 # Pre-minted cookies for this many votes a second; past them, voters without one.
 COOKIES_PER_SECOND = 2500
 IDLE_PATH = "/bench/floor/?bytes=1"
-LOAD = f"wrk, {CONNECTIONS} connections, {THREADS} threads"
+LOAD = f"wrk, {CONNECTIONS} connections, {servers.THREADS} threads"
 
 
 def mint_voter_cookies(path, count):
@@ -52,34 +49,6 @@ def mint_voter_cookies(path, count):
     return count
 
 
-def wrk_command(url, path, seconds, script, args=()):
-    command = [
-        servers.ensure_wrk(),
-        "--connections",
-        str(CONNECTIONS),
-        "--threads",
-        str(THREADS),
-        "--duration",
-        f"{seconds}s",
-        "--timeout",
-        servers.WRK_TIMEOUT,
-        "--script",
-        str(script),
-        url + path,
-    ]
-    return [*command, "--", *args] if args else command
-
-
-def run_wrk(command, prefix, seconds):
-    done = subprocess.run(
-        command, capture_output=True, text=True, timeout=seconds + 120, check=False
-    )
-    lines = [line for line in done.stdout.splitlines() if line.startswith(prefix)]
-    if done.returncode != 0 or not lines:
-        run.fail(f"wrk failed on {command[-1]}: {(done.stderr or done.stdout).strip()}")
-    return json.loads(lines[-1].removeprefix(prefix))
-
-
 class Floor:
     """The trivial view under wrk with the votes' connections."""
 
@@ -87,8 +56,8 @@ class Floor:
         self.name, self.server, self.path = name, server, path
 
     def run(self, seconds):
-        command = wrk_command(self.server.url, self.path, seconds, servers.WRK_SCRIPT, [self.path])
-        row = servers.wrk_row(self.name, run_wrk(command, "wrk-json ", seconds))
+        figures = servers.wrk(self.server.url, [self.path], seconds, connections=CONNECTIONS)
+        row = servers.wrk_row(self.name, figures)
         row["load"] = LOAD
         return row
 
@@ -115,11 +84,18 @@ class Voting:
             token,
             cookie,
             self.polls,
-            str(THREADS),
+            str(servers.THREADS),
             IDLE_PATH,
         ]
-        command = wrk_command(self.server.url, IDLE_PATH, seconds + GRACE_SECONDS, SCRIPT, args)
-        figures = run_wrk(command, "votes-json ", seconds + GRACE_SECONDS)
+        figures = servers.wrk(
+            self.server.url,
+            [IDLE_PATH],
+            seconds + GRACE_SECONDS,
+            connections=CONNECTIONS,
+            script=SCRIPT,
+            script_args=args,
+            prefix="votes-json ",
+        )
         self.next_cookie = max(self.next_cookie, figures["last_cookie"])
         self.counts.update({int(choice): n for choice, n in figures["counts"].items()})
         self.accepted += figures["accepted"]
@@ -130,7 +106,7 @@ class Voting:
 
 def vote_row(name, figures):
     """wrk's row for the votes alone: their rate over the time they took."""
-    row = servers.wrk_row(name, {**figures, "non_2xx": figures["non_2xx"], "cache_hits": 0})
+    row = servers.wrk_row(name, {**figures, "cache_hits": 0})
     seconds = figures["votes_seconds"]
     unanswered = figures["sent"] - figures["answered"]
     row.update(
