@@ -57,7 +57,7 @@ class VoteOutcome:
     choice_id: int | None
     changed: bool
     # The poll's approved answers as counted right after the vote, in poll
-    # order, when the vote's statement read them (PostgreSQL).
+    # order, when the vote's round trip read them (PostgreSQL).
     answers: list | None = None
 
 
@@ -106,7 +106,7 @@ def cast_vote(*, poll: Poll, choice_id, voter: Voter) -> VoteOutcome:
     for attempt in range(3):
         try:
             if connection.vendor == "postgresql":
-                outcome = _record_in_one_statement(poll, choice_id, voter, now)
+                outcome = _record_in_one_round_trip(poll, choice_id, voter, now)
             else:
                 with transaction.atomic():
                     # A key minted for this request has no vote yet: no need to look.
@@ -154,79 +154,34 @@ def _record(poll, choice_id, voter, now, *, look=True) -> VoteOutcome:
     return VoteOutcome(choice_id=choice_id, changed=True)
 
 
-# _record's rules in one statement, one round trip and its own transaction: lock
-# the voter's vote if there is one; insert it, or move it to the new answer;
-# move both counters. An answer that is not an approved one of this poll
-# matches nothing, so nothing changes. A racing request of the same voter that
-# inserts first makes the INSERT fail on the unique constraint, and the whole
-# statement with it; cast_vote then runs it again, and it finds that vote.
+# _record's rules on PostgreSQL in one round trip: polls_record_vote() (migration
+# polls 0008) locks the voter's vote if there is one, inserts it or moves it,
+# moves both counters in primary key order, and returns the poll's approved
+# answers as counted; their other columns come from the join. An answer that is
+# not an approved one of this poll changes nothing.
 RECORD_VOTE = """
-WITH old AS (
-    SELECT id, choice_id FROM polls_vote
-    WHERE poll_id = %(poll)s AND {voter} = %(voter)s
-    FOR UPDATE
-), answer AS (
-    SELECT id FROM polls_choice
-    WHERE id = %(choice)s AND poll_id = %(poll)s AND status = 'approved'
-), inserted AS (
-    INSERT INTO polls_vote
-        (poll_id, choice_id, {voter}, is_new_voter, created_at, updated_at)
-    SELECT %(poll)s, answer.id, %(voter)s, %(is_new)s, %(now)s, %(now)s FROM answer
-    WHERE NOT EXISTS (SELECT FROM old)
-    RETURNING choice_id
-), moved AS (
-    UPDATE polls_vote SET choice_id = answer.id, updated_at = %(now)s
-    FROM old, answer
-    WHERE polls_vote.id = old.id AND old.choice_id <> answer.id
-    RETURNING old.choice_id AS left_id
-), moves AS (
-    SELECT choice_id AS id, 1 AS delta FROM inserted
-    UNION ALL SELECT answer.id, 1 FROM answer WHERE EXISTS (SELECT FROM moved)
-    UNION ALL SELECT left_id, -1 FROM moved
-), locked AS (
-    -- Counters are locked in primary key order: two voters swapping between
-    -- the same answers do not deadlock.
-    SELECT polls_choice.id, moves.delta FROM polls_choice JOIN moves USING (id)
-    ORDER BY polls_choice.id
-    FOR UPDATE OF polls_choice
-), counted AS (
-    -- PostgreSQL checks vote_count >= 0 on the counter as this statement's
-    -- snapshot saw it before it re-reads the row that a racing vote of the
-    -- same voter moved meanwhile (0 then, 1 now); GREATEST lets that first
-    -- check pass. The value stored is computed from the row re-read, which
-    -- counts the vote being moved: it is never below 1 there.
-    UPDATE polls_choice SET vote_count = GREATEST(vote_count + locked.delta, 0)
-    FROM locked WHERE polls_choice.id = locked.id
-    RETURNING polls_choice.id, polls_choice.vote_count
-), shown AS (
-    -- The poll's answers as counted right after this vote, for its answer.
-    SELECT {answer_columns}, COALESCE(counted.vote_count, c.vote_count) AS counted_votes
-    FROM polls_choice c LEFT JOIN counted ON counted.id = c.id
-    WHERE c.poll_id = %(poll)s AND c.status = 'approved'
-)
-SELECT
-    EXISTS (SELECT FROM answer),
-    EXISTS (SELECT FROM inserted) OR EXISTS (SELECT FROM moved),
-    shown.*
-FROM (SELECT) AS one LEFT JOIN shown ON true
-ORDER BY shown.position, shown.id
+SELECT vote.valid, vote.changed, {answer_columns}, vote.answer_votes
+FROM polls_record_vote(
+    %(poll)s::bigint, %(choice)s::bigint, %(user)s::bigint, %(voter_key)s::text,
+    %(is_new)s::boolean, %(now)s::timestamptz
+) AS vote
+LEFT JOIN polls_choice c ON c.id = vote.answer_id
+ORDER BY c.position, c.id
 """
 ANSWER_FIELDS = [field.attname for field in Choice._meta.concrete_fields]
 
 
-def _record_in_one_statement(poll, choice_id, voter, now) -> VoteOutcome:
-    """_record on PostgreSQL, in one statement; an invalid answer changes nothing."""
-    column = "user_id" if voter.user_id is not None else "voter_key"
+def _record_in_one_round_trip(poll, choice_id, voter, now) -> VoteOutcome:
+    """_record on PostgreSQL, in one round trip; an invalid answer changes nothing."""
     params = {
         "poll": poll.pk,
-        "voter": voter.user_id if voter.user_id is not None else voter.voter_key,
         "choice": choice_id,
+        "user": voter.user_id,
+        "voter_key": voter.voter_key,
         "is_new": voter.is_new(now),
         "now": now,
     }
-    sql = RECORD_VOTE.format(
-        voter=column, answer_columns=", ".join(f"c.{name}" for name in ANSWER_FIELDS)
-    )
+    sql = RECORD_VOTE.format(answer_columns=", ".join(f"c.{name}" for name in ANSWER_FIELDS))
     with connection.cursor() as cursor:
         # Inside a caller's transaction, a savepoint keeps a lost race from
         # breaking it; alone, the statement is its own transaction.
@@ -241,7 +196,7 @@ def _record_in_one_statement(poll, choice_id, voter, now) -> VoteOutcome:
         raise InvalidChoice("Choose one of this poll's answers.")
     answers = []
     for row in rows:
-        if row[2] is None:  # the poll has no approved answer (left join)
+        if row[2] is None:  # approved after this statement's snapshot: not joined
             continue
         answer = Choice.from_db(connection.alias, ANSWER_FIELDS, row[2:-1])
         answer.vote_count = row[-1]

@@ -16,7 +16,7 @@ Scenarios, each with its baseline measured in the same run:
                    queries. Each floor beside gunicorn's. Then the article
                    page with the newcomers' page cache on.
   2 votes          32 connections of new voters on the article's open polls,
-                   under gunicorn, beside the floor (tests/bench/votes.py);
+                   under gunicorn, beside the floor (tests/bench/votes.py; --only votes);
                    afterwards the stored votes and counters must equal the
                    accepted responses exactly.
   3 thread pages   The discussion's first page and its "Show more comments" pages,
@@ -448,7 +448,7 @@ def arguments():
     add("--writers", type=int, default=20, help="accounts posting the comments")
     add("--comments", type=int, default=200, help="comments posted to live readers")
     add("--quick", action="store_true", help="every scenario, briefly: CI's smoke run")
-    add("--only", choices=["moderation"], help="run that scenario alone")
+    add("--only", choices=["moderation", "votes"], help="run that scenario alone")
     if parser.parse_known_args()[0].quick:
         parser.set_defaults(**QUICK)
     return parser.parse_args()
@@ -463,6 +463,8 @@ def main():
     if args.only == "moderation":
         return only_moderation(args)
     servers.ensure_wrk()
+    if args.only == "votes":
+        return votes.only_votes(args)
     begun = time.perf_counter()
     with fresh_site() as env:
         seeded = seed(env, args)

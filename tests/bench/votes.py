@@ -190,3 +190,17 @@ def votes_scenario(env, article_url, args):
         mismatches.append(f"{voting.unread} accepted answers showed no vote of the reader's")
     row.update(accepted=voting.accepted, exact=not mismatches, mismatches=mismatches)
     return [floor_row, row]
+
+
+def only_votes(args):
+    """`--only votes`: the votes and their floor on a freshly seeded site."""
+    with run.fresh_site() as env:
+        run.seed(env, args)
+        floor_row, row = votes_scenario(env, run.demo_article_url(), args)
+    print(run.table([floor_row, row]))
+    print(
+        f"votes: {row['accepted']} accepted; stored votes and counters "
+        f"{'exact' if row['exact'] else 'MISMATCH: ' + '; '.join(row['mismatches'])}"
+    )
+    if not row["exact"]:
+        run.fail("votes were lost or doubled (see above)")
