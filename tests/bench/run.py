@@ -318,10 +318,11 @@ def thread_page_urls(article_url):
 
 
 def drain(worker, remaining, limit=600):
-    """Poll `remaining()` until 0; seconds from the first task done to the last.
+    """Poll `remaining()` until 0: (tasks done, seconds) from the first time some were done.
 
-    Counting from the first task done leaves out the worker's start-up (Django,
-    the classifier), which a long-running worker pays once.
+    The clock starts when the first tasks are seen done, which leaves out the
+    worker's start-up (Django, the classifier) that a long-running worker pays
+    once; the tasks counted are those done after that moment.
     """
     started = time.perf_counter()
     first_done, left = None, remaining()
@@ -329,7 +330,7 @@ def drain(worker, remaining, limit=600):
     while True:
         now, count = time.perf_counter(), remaining()
         if count < left and first_done is None:
-            first_done, at_first = now, left
+            first_done, at_first = now, count
         left = count
         if count == 0:
             break
@@ -338,7 +339,9 @@ def drain(worker, remaining, limit=600):
         if now - started > limit:
             fail(f"the worker did not finish: {count} tasks left")
         time.sleep(0.05)
-    return at_first, max(0.001, time.perf_counter() - (first_done or started))
+    if at_first == 0:
+        fail("the worker finished the whole queue before it could be timed: queue more tasks")
+    return at_first, time.perf_counter() - first_done
 
 
 def worker_floor(env, count):
@@ -419,7 +422,7 @@ QUICK = {
     "seconds": 2,
     "warm_seconds": 1,
     "rounds": 1,
-    "backlog": 100,
+    "backlog": 600,
     "fanout": [200],
     "events": 5,
     "readers": 20,
