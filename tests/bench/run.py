@@ -14,7 +14,8 @@ Scenarios, each with its baseline measured in the same run:
                    baseline: the floor under the same server, a trivial view
                    of the same app rendering a page of the same size with no
                    queries. Each floor beside gunicorn's. Then the article
-                   page with the newcomers' page cache on.
+                   page with the newcomers' page cache on (--only pages runs
+                   the servers alone, without the cached page).
   2 votes          32 connections of new voters on the article's open polls,
                    under gunicorn, beside the floor (tests/bench/votes.py; --only votes);
                    afterwards the stored votes and counters must equal the
@@ -451,7 +452,7 @@ def arguments():
     add("--writers", type=int, default=20, help="accounts posting the comments")
     add("--comments", type=int, default=200, help="comments posted to live readers")
     add("--quick", action="store_true", help="every scenario, briefly: CI's smoke run")
-    add("--only", choices=["moderation", "votes"], help="run that scenario alone")
+    add("--only", choices=["moderation", "pages", "votes"], help="run that scenario alone")
     if parser.parse_known_args()[0].quick:
         parser.set_defaults(**QUICK)
     return parser.parse_args()
@@ -468,6 +469,8 @@ def main():
     servers.ensure_wrk()
     if args.only == "votes":
         return votes.only_votes(args)
+    if args.only == "pages":
+        return only_pages(args)
     begun = time.perf_counter()
     with fresh_site() as env:
         seeded = seed(env, args)
@@ -556,6 +559,30 @@ def main():
         fail(f"answers other than 2xx or socket errors under wrk: {'; '.join(pages_failed)}")
     if below := lighthouse.failures(lighthouse_rows):
         fail(f"Lighthouse scores below 95: {below}")
+
+
+def only_pages(args):
+    """`--only pages`: the servers scenario alone (the article page, anonymous and signed
+    in, beside its floors), on a freshly seeded site."""
+    from tests.bench import servers
+
+    global BASE_URL
+    with fresh_site() as env:
+        seeded = seed(env, args)
+        print(f"bench: seeded {seeded}", file=sys.stderr)
+        article_url = demo_article_url()
+        server = Server(env, wait=False)
+        BASE_URL = server.url
+        try:
+            rows, _page_bytes, _floor = servers.servers_scenario(
+                server, env, article_url, args, reader_session(env)
+            )
+        finally:
+            server.stop()
+    print(table(rows))
+    print(servers.notes(rows))
+    if failed := [row["scenario"] for row in rows if row.get("failed")]:
+        fail(f"answers other than 2xx or socket errors under wrk: {'; '.join(failed)}")
 
 
 def machine():
