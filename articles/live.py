@@ -1,10 +1,12 @@
 """An article's live event stream, as server-sent events, and what editors announce on it."""
 
+import asyncio
 import json
 import logging
 import random
 import threading
 import time
+import types
 import weakref
 from collections import Counter
 from collections.abc import Callable
@@ -86,15 +88,32 @@ def take_stream_slot(address: str) -> Callable[[], None] | None:
 
 def event_stream_response(
     article_id: int, last_id: str | None, *, release: Callable[[], None] | None = None
-) -> StreamingHttpResponse:
-    stream = event_stream(article_id, last_id, release=release)
-    if release is not None:
-        # A stream cancelled before its first byte never runs its `finally`.
-        weakref.finalize(stream, release)
-    response = StreamingHttpResponse(stream, content_type="text/event-stream")
-    response["Cache-Control"] = "no-cache"
-    response["X-Accel-Buffering"] = "no"  # nginx: pass each event on at once
-    return response
+) -> "EventStreamResponse":
+    return EventStreamResponse(article_id, last_id, release=release)
+
+
+class EventStreamResponse(StreamingHttpResponse):
+    """An article's event stream: event_stream() for any server to iterate, and
+    send_over_asgi() for briefing_site.asgi, which has it write itself to the reader."""
+
+    def __init__(self, article_id, last_id, *, release=None):
+        stream = event_stream(article_id, last_id, release=release)
+        if release is not None:
+            # A stream cancelled before its first byte never runs its `finally`.
+            weakref.finalize(stream, release)
+        super().__init__(stream, content_type="text/event-stream")
+        self["Cache-Control"] = "no-cache"
+        self["X-Accel-Buffering"] = "no"  # nginx: pass each event on at once
+        self.article_id, self.last_id, self.release = article_id, last_id, release
+
+    async def send_over_asgi(self, send):
+        """The body, as event_stream() has it, through the ASGI `send` (headers sent)."""
+        lifetime = STREAM_LIFETIME_SECONDS * random.uniform(0.8, 1.2)  # noqa: S311
+        try:
+            await LiveStream(send, lifetime).run(self.article_id, self.last_id)
+        finally:
+            if self.release is not None:
+                self.release()
 
 
 async def event_stream(article_id: int, last_id: str | None, *, lifetime=None, release=None):
@@ -145,6 +164,205 @@ def format_event(kind: str, payload: dict, event_id: str | None = None) -> str:
     lines = [f"id: {event_id}"] if event_id else []
     lines += [f"event: {kind}", f"data: {json.dumps(payload, separators=(',', ':'))}"]
     return "\n".join(lines) + "\n\n"
+
+
+def body_message(text: str) -> dict:
+    return {"type": "http.response.body", "body": text.encode(), "more_body": True}
+
+
+RETRY_MESSAGE = body_message(f"retry: {RETRY_MILLISECONDS}\n\n")
+RESET_MESSAGE = body_message(format_event("reset", {}))
+READY_MESSAGE = body_message(format_event("ready", {}))
+HEARTBEAT_MESSAGE = body_message(": heartbeat\n\n")
+
+# As with event_text(): one message per event, handed to every reader.
+_last_message: tuple[events.Event | None, dict] = (None, {})
+
+
+def event_message(event: events.Event) -> dict:
+    global _last_message
+    last, message = _last_message
+    if last is not event:
+        message = body_message(event_text(event))
+        _last_message = (event, message)
+    return message
+
+
+class LiveStream:
+    """One reader's event stream over ASGI, written by the article's fan-out itself.
+
+    It sends what event_stream() yields, at the same moments. The bus offers each
+    event to every reader in turn, and the offer sends the event's one shared
+    message there and then: tens of thousands of readers cost a `send` each per
+    event, not a task woken up, a generator stepped and a timer set and cancelled.
+    The reader's own task waits meanwhile, and works only when the fan-out cannot
+    write: while the stream catches up (the replay first), or when the connection
+    takes no more for now (the server's `send` would wait). It then finishes that
+    send and sends what was offered meanwhile; a reader QUEUE_PER_READER events
+    behind is dropped, as a Subscription is.
+    """
+
+    __slots__ = (
+        "_backlog",
+        "_ending",
+        "_ends_at",
+        "_error",
+        "_loop",
+        "_queue",
+        "_quiet_since",
+        "_seen",
+        "_send",
+        "_stalled",
+        "_timer",
+        "_waiter",
+        "gap",
+    )
+
+    def __init__(self, send, lifetime: float):
+        self._send = send
+        self._loop = asyncio.get_running_loop()
+        self._seen = (-1, -1)  # the key of the last event sent, or before every event
+        self._backlog: list[events.Event] = []  # the replay
+        # What the fan-out offered that this task is to send; None while it writes itself.
+        self._queue: list[events.Event] | None = []
+        self._stalled = None  # (the send that would wait, what it waits on)
+        self._waiter: asyncio.Future | None = None
+        self._ends_at = self._loop.time() + lifetime
+        self._quiet_since = self._loop.time()
+        self._timer = None
+        self._ending = False
+        self._error: Exception | None = None
+        self.gap = False
+
+    async def run(self, article_id: int, last_id: str | None):
+        """Send the stream until it ends: its lifetime, a drop, the bus failing."""
+        self._seen = events.sort_key(last_id)
+        await self._send(RETRY_MESSAGE)
+        try:
+            async with events.subscription(article_id, last_id, into=self):
+                if self.gap:
+                    await self._send(RESET_MESSAGE)
+                await self._send(READY_MESSAGE)
+                backlog, self._backlog = self._backlog, []
+                for event in backlog:
+                    await self._send_event(event)
+                self._schedule(self._loop.time() + HEARTBEAT_SECONDS)
+                await self._deliver()
+        except events.Dropped:
+            return  # the bus went away: the browser reconnects and replays
+        except Exception as error:
+            log.warning("live events: stream of article %s ended: %s", article_id, error)
+        finally:
+            self._ending = True
+            if self._timer is not None:
+                self._timer.cancel()
+
+    async def _deliver(self):
+        while True:
+            if self._stalled is not None:
+                sending, waits_on = self._stalled
+                self._stalled = None
+                await _finish(sending, waits_on)
+            if self._ending:
+                break
+            if self._queue:
+                await self._send_event(self._queue.pop(0))
+                continue
+            self._queue = None  # caught up: the fan-out writes from here on
+            waiter = self._waiter = self._loop.create_future()
+            try:
+                await waiter
+            finally:
+                self._waiter = None
+        if self._error is not None:
+            raise self._error
+
+    async def _send_event(self, event: events.Event):
+        if event.key > self._seen:  # not already sent by the replay
+            self._seen = event.key
+            self._quiet_since = self._loop.time()
+            await self._send(event_message(event))
+
+    # The bus's side (Subscription's interface), on this stream's event loop.
+
+    def replay(self, backlog: list[events.Event]):
+        self._backlog.extend(backlog)
+
+    def offer(self, event: events.Event):
+        if self._ending:
+            return
+        if self._queue is not None:
+            if len(self._queue) >= events.QUEUE_PER_READER:
+                self.offer_drop()  # the reader ends and replays on reconnect
+            else:
+                self._queue.append(event)
+                self._wake()
+        elif event.key > self._seen:
+            self._seen = event.key
+            self._write(event_message(event))
+
+    def offer_drop(self):
+        self._end()
+
+    def _write(self, message: dict):
+        """Send `message` now; if the server's `send` has to wait, the stream's task finishes it."""
+        self._quiet_since = self._loop.time()
+        sending = self._send(message)
+        try:
+            waits_on = sending.send(None)
+        except StopIteration:
+            return
+        except Exception as error:
+            self._end(error)
+            return
+        self._stalled = (sending, waits_on)
+        self._queue = []
+        self._wake()
+
+    def _end(self, error: Exception | None = None):
+        self._ending = True
+        self._error = error
+        self._wake()
+
+    def _wake(self):
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    # A heartbeat after HEARTBEAT_SECONDS without an event; the end after the lifetime.
+
+    def _schedule(self, due: float):
+        self._timer = self._loop.call_at(min(due, self._ends_at), self._tick)
+
+    def _tick(self):
+        if self._ending:
+            return
+        now = self._loop.time()
+        if now >= self._ends_at:
+            self._end()
+            return
+        due = self._quiet_since + HEARTBEAT_SECONDS
+        if now >= due:
+            if self._queue is None:  # else events are on their way
+                self._write(HEARTBEAT_MESSAGE)
+            due = now + HEARTBEAT_SECONDS
+        self._schedule(due)
+
+
+@types.coroutine
+def _finish(coroutine, waits_on):
+    """Await `coroutine`, which was stepped by hand and now waits on `waits_on`: the
+    awaiting task takes it over where it stopped, as if it had run it from the start."""
+    while True:
+        try:
+            yield waits_on
+        except BaseException as error:  # the task is cancelled: so is what it awaits
+            try:
+                waits_on = coroutine.throw(error)
+            except StopIteration as stop:
+                return stop.value
+            continue
+        return (yield from coroutine)
 
 
 # Events that editors' actions send.

@@ -30,7 +30,10 @@ class LiveEventsHandler(ASGIHandler):
     A process holds tens of thousands of these streams idle, so each holds
     only what sending needs: the response streams in the server's own task,
     beside one small task that notices the reader leaving, and the request
-    (headers, session, user) is let go once the response exists.
+    (headers, session, user) is let go once the response exists. A response
+    that can send itself (`send_over_asgi`, an article's events) is handed the
+    server's `send`: the article's fan-out then writes each event to every
+    reader itself.
     """
 
     async def __call__(self, scope, receive, send):
@@ -108,10 +111,14 @@ class LiveEventsHandler(ASGIHandler):
                 "headers": self.headers_of(response),
             }
         )
-        # Each part is one event: small, and sent as it comes.
-        async with aclosing(aiter(response)) as content:
-            async for part in content:
-                await send({"type": "http.response.body", "body": part, "more_body": True})
+        sends_itself = getattr(response, "send_over_asgi", None)
+        if sends_itself is not None:
+            await sends_itself(send)  # an article's events (articles.live.LiveStream)
+        else:
+            # Each part is one event: small, and sent as it comes.
+            async with aclosing(aiter(response)) as content:
+                async for part in content:
+                    await send({"type": "http.response.body", "body": part, "more_body": True})
         await send({"type": "http.response.body"})
 
     @staticmethod

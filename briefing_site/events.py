@@ -18,6 +18,7 @@ cleanly, the browser reconnects with Last-Event-ID and replays what it missed.
 
 import asyncio
 import contextlib
+import functools
 import itertools
 import json
 import logging
@@ -50,6 +51,11 @@ class Event:
     id: str
     kind: str
     payload: dict
+
+    @functools.cached_property
+    def key(self) -> tuple[int, int]:
+        """sort_key(id), worked out once however many readers compare it."""
+        return sort_key(self.id)
 
 
 class Dropped(Exception):
@@ -92,6 +98,9 @@ class Subscription:
 
     A process holds one per open stream, tens of thousands of them idle: a
     list and one future while waiting, instead of a queue's four deques.
+
+    The buses hand events to anything with the same `offer`, `offer_drop`,
+    `replay` and `gap` (articles.live.LiveStream writes them straight to its reader).
     """
 
     __slots__ = ("_backlog", "_dropped", "_pending", "_waiter", "gap", "seen")
@@ -139,7 +148,7 @@ class Subscription:
                 return None
             else:
                 continue
-            if self.seen is not None and sort_key(event.id) <= sort_key(self.seen):
+            if self.seen is not None and event.key <= sort_key(self.seen):
                 continue  # already delivered by the replay
             self.seen = event.id
             return event
@@ -208,8 +217,8 @@ class InProcessBus:
             return len(self._readers.get(article_id, ()))
 
     @contextlib.asynccontextmanager
-    async def subscription(self, article_id: int, last_id: str | None = None):
-        subscription = Subscription(last_id)
+    async def subscription(self, article_id: int, last_id: str | None = None, into=None):
+        subscription = Subscription(last_id) if into is None else into
         reader = (asyncio.get_running_loop(), subscription)
         with self._lock:
             self._readers.setdefault(article_id, set()).add(reader)
@@ -289,8 +298,8 @@ class RedisStreamBus:
             hub = self._hubs[loop] = _StreamHub(self._url, self.key)
         return hub
 
-    def subscription(self, article_id: int, last_id: str | None = None):
-        return self.hub().subscription(article_id, last_id)
+    def subscription(self, article_id: int, last_id: str | None = None, into=None):
+        return self.hub().subscription(article_id, last_id, into)
 
 
 class _StreamHub:
@@ -309,13 +318,13 @@ class _StreamHub:
         return len(reader.subscriptions) if reader else 0
 
     @contextlib.asynccontextmanager
-    async def subscription(self, article_id: int, last_id: str | None):
+    async def subscription(self, article_id: int, last_id: str | None, into=None):
         reader = self._readers.get(article_id)
         if reader is None or reader.stopped:
             reader = self._readers[article_id] = _ArticleReader(
                 self._url, self._redis, self._key(article_id)
             )
-        subscription = Subscription(last_id)
+        subscription = Subscription(last_id) if into is None else into
         reader.subscriptions.add(subscription)
         try:
             await reader.started()
@@ -406,6 +415,7 @@ class _ArticleReader:
                 for entry in entries:
                     event = _decode(entry)
                     position = event.id
+                    # A reader's offer never raises: one reader's trouble stops no other.
                     for subscription in list(self.subscriptions):
                         subscription.offer(event)
 
@@ -520,6 +530,10 @@ def has_gap(article_id: int, after: str | None) -> bool:
     return get_bus().has_gap(article_id, after)
 
 
-def subscription(article_id: int, last_id: str | None = None):
-    """`async with subscription(id, last_id) as events: await events.next(timeout)`."""
-    return get_bus().subscription(article_id, last_id)
+def subscription(article_id: int, last_id: str | None = None, into=None):
+    """`async with subscription(id, last_id) as events: await events.next(timeout)`.
+
+    With `into` (offer, offer_drop, replay and gap, as Subscription has them),
+    the bus hands the events to it instead of a new Subscription, and yields it.
+    """
+    return get_bus().subscription(article_id, last_id, into)

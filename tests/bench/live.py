@@ -177,6 +177,7 @@ class Readers:
 
     def __init__(self, port, path, count, kinds, *, processes=2, timeout=300):
         context = multiprocessing.get_context("spawn")
+        self.count = count
         self.generators = []
         shares = [count // processes + (n < count % processes) for n in range(processes)]
         for share in filter(None, shares):
@@ -202,8 +203,11 @@ class Readers:
         return answers
 
     def wait_ready(self, timeout=OPEN_TIMEOUT * 3):
-        """(streams opened, seconds the slowest generator took): every stream is ready or failed."""
-        answers = self._answers(timeout)
+        """(streams opened, seconds the slowest generator took): every stream is ready or failed.
+
+        Given at least `timeout` seconds, and longer for many streams: on a busy machine
+        a process opens tens of thousands at a few dozen a second."""
+        answers = self._answers(max(timeout, self.count / 20))
         return sum(a[1] for a in answers), max(a[2] for a in answers)
 
     def results(self, timeout=120):
@@ -260,6 +264,24 @@ def process_status(pid, port):
         "fds": len(links),
         "connections": sum(link in accepted for link in links),
     }
+
+
+def cpu_seconds(pid):
+    """The user and system CPU time a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def until_quiet(pid, timeout=300):
+    """Wait until the process uses under a tenth of a CPU (for a second); its CPU seconds."""
+    deadline = time.monotonic() + timeout
+    used = cpu_seconds(pid)
+    while time.monotonic() < deadline:
+        time.sleep(1)
+        used, before = cpu_seconds(pid), used
+        if used - before < 0.1:
+            break
+    return used
 
 
 def worker_pids(pid):
@@ -339,8 +361,9 @@ def fanout_round(server, bus, article_id, path, size, events, spacing):
         opened, open_seconds = readers.wait_ready()
         time.sleep(2)  # idle
         idle = process_status(pid, server.port)
-        started = time.perf_counter()
+        started, cpu_before = time.perf_counter(), cpu_seconds(pid)
         sent = publish_ticks(bus, article_id, events, spacing)
+        cpu = until_quiet(pid) - cpu_before  # every event out; the streams' closing not counted
         bus.publish(article_id, END, {})
         receipts, errors, held = readers.results()
         elapsed = time.perf_counter() - started
@@ -365,6 +388,9 @@ def fanout_round(server, bus, article_id, path, size, events, spacing):
         server_before=before,
         server_idle=idle,
         kb_per_reader=round(per_reader, 1) if per_reader is not None else None,
+        # The server's CPU while the events go out, per (reader, event): no heartbeat
+        # falls in it, events coming every 0.5 s.
+        cpu_us_per_delivery=round(cpu * 1e6 / (held_idle * events), 1) if held_idle else None,
     )
 
 
@@ -557,7 +583,8 @@ def fanout_notes(rows):
             f"{row['expected']}; server RSS {before['rss_kb'] // 1024} -> "
             f"{idle['rss_kb'] // 1024} MB, threads {before['threads']} -> {idle['threads']}, "
             f"open files {before['fds']} -> {idle['fds']}, connections held by the server "
-            f"{idle['connections']}; errors {row['connection_errors'] or 0}"
+            f"{idle['connections']}; server CPU {row['cpu_us_per_delivery']} us per (reader, "
+            f"event); errors {row['connection_errors'] or 0}"
         )
         if row.get("readers_within_1_gib"):
             lines.append(
