@@ -12,7 +12,6 @@ too); the page only shows what the reader may see.
 import functools
 import logging
 
-import redis
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
@@ -21,6 +20,7 @@ from django.template.loader import render_to_string
 
 from articles.models import Article, FollowupQuestion
 from briefing_site import events
+from briefing_site.tasks import QUICK_RETRY
 from polls.models import Choice, Poll
 from polls.results import results_card
 from polls.shared_redis import redis_client
@@ -68,7 +68,7 @@ def _claim_turn(poll_id: int) -> int:
     keys = [cache.make_key(throttle), cache.make_key(trailing)]
     try:
         return _claim_script()(keys=keys, args=[THROTTLE_SECONDS, THROTTLE_SECONDS * 2])
-    except redis.RedisError as error:
+    except Exception as error:  # redis-py raises more than RedisError when a connection breaks
         log.warning("live events: results of poll %s not sent: %s", poll_id, error)
         return 0
 
@@ -113,8 +113,14 @@ def showing_results(poll_id: int) -> list[int]:
 
 def _schedule_trailing(poll_id: int, article_id: int):
     # Eager Celery (the embedded default) runs it at once: there each change is
-    # published as it commits.
-    publish_poll_results.apply_async((poll_id, article_id), countdown=THROTTLE_SECONDS)
+    # published as it commits. With the broker down the vote stands all the same;
+    # readers see the last change on their next load.
+    try:
+        publish_poll_results.apply_async(
+            (poll_id, article_id), countdown=THROTTLE_SECONDS, retry=True, retry_policy=QUICK_RETRY
+        )
+    except Exception:
+        log.warning("live events: trailing results of poll %s not scheduled", poll_id)
 
 
 def _throttle_key(poll_id):

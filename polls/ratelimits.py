@@ -3,8 +3,9 @@
 Each limit counts requests in fixed windows (`POLL_RATE_PER_VOTER`,
 `POLL_RATE_PER_IP`, e.g. "20/m" or "300/5m"). With Redis both counters move
 in one round trip (polls.shared_redis); elsewhere (the embedded
-local-memory cache) they go through the cache. With Redis down, requests are
-let through when `RATELIMIT_FAIL_OPEN` is set, and refused otherwise.
+local-memory cache) they go through the cache. With Redis down, or any fault
+in talking to it, requests are let through when `RATELIMIT_FAIL_OPEN` is set,
+and refused otherwise: never a server error.
 """
 
 import hashlib
@@ -13,7 +14,6 @@ import logging
 import re
 import time
 
-import redis
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
@@ -68,8 +68,8 @@ def is_limited(request) -> bool:
         allowances.append(allowed)
     try:
         counts = _count_in_redis(counters) if settings.REDIS_URL else _count_in_cache(counters)
-    except redis.RedisError as error:
-        log.warning("poll rate limits not counted: %s", error)
+    except Exception as error:  # redis-py raises more than RedisError when a connection breaks
+        log.warning("poll rate limits not counted: %s: %s", type(error).__name__, error)
         return not settings.RATELIMIT_FAIL_OPEN
     return any(count > allowed for count, allowed in zip(counts, allowances, strict=True))
 

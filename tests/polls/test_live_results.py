@@ -90,7 +90,7 @@ class QueuedTasks:
     def __init__(self):
         self.calls = []
 
-    def apply_async(self, args, countdown=None):
+    def apply_async(self, args, countdown=None, **options):
         self.calls.append((args, countdown))
 
 
