@@ -18,6 +18,8 @@ from django.test import RequestFactory
 from polls import live, ratelimits, shared_redis
 from polls.shared_redis import redis_client
 
+pytestmark = pytest.mark.integration
+
 CROWD = 150  # more than redis-py's default pool holds (100)
 
 
