@@ -113,6 +113,13 @@ async def all_ready(readers):
     await asyncio.gather(*(reader.until("event: ready") for reader in readers))
 
 
+async def all_leave(readers, serving):
+    """Every reader hangs up; returns once each of their streams has ended."""
+    for reader in readers:
+        reader.leaves.set()
+    await asyncio.wait_for(asyncio.gather(*serving), 10)
+
+
 def publish(article, kind, payload):
     return asyncio.to_thread(events.publish, article.pk, kind, payload)
 
@@ -129,9 +136,7 @@ def test_every_reader_of_an_article_gets_each_event_once_as_the_stream_bytes_say
         await all_ready(readers)
         ids = [await publish(demo_article, "poll.results", {"poll": n}) for n in range(3)]
         await asyncio.gather(*(reader.until('{"poll":2}') for reader in readers))
-        for reader in readers:
-            reader.leaves.set()
-        await asyncio.wait_for(asyncio.gather(*serving), 10)
+        await all_leave(readers, serving)
         return readers, ids, events.get_bus().reader_count(demo_article.pk)
 
     readers, ids, left_open = asyncio.run(scenario())
@@ -176,9 +181,7 @@ def test_a_reader_gone_in_the_middle_of_an_event_keeps_it_from_no_one_else(demo_
         still_open = events.get_bus().reader_count(demo_article.pk)
         await publish(demo_article, "poll.results", {"poll": 2})
         await asyncio.gather(*(reader.until('{"poll":2}') for reader in staying))
-        for reader in staying:
-            reader.leaves.set()
-        await asyncio.wait_for(asyncio.gather(*serving), 10)
+        await all_leave(staying, serving)
         return staying, still_open, events.get_bus().reader_count(demo_article.pk)
 
     staying, still_open, left_open = asyncio.run(scenario())
@@ -215,9 +218,7 @@ def test_a_slow_reader_gets_every_event_in_order_once_its_connection_drains(demo
         behind = slow.text.count("poll.results")
         slow.flowing.set()
         await slow.until('{"poll":4}')
-        for reader in (slow, quick):
-            reader.leaves.set()
-        await asyncio.wait_for(asyncio.gather(*serving), 10)
+        await all_leave([slow, quick], serving)
         return slow, quick, behind
 
     slow, quick, behind = asyncio.run(scenario())

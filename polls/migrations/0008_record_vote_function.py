@@ -1,9 +1,9 @@
 """A vote in one round trip on PostgreSQL: polls_record_vote() (see polls.voting).
 
 Each statement of a PL/pgSQL function reads a fresh snapshot and locks rows as a
-sequence of plain statements would; a single statement of data-modifying CTEs does
-not: its counter updates re-checked against rows that racing votes changed, and
-dropped some of them.
+sequence of plain statements would. A single statement of data-modifying CTEs does
+not: PostgreSQL re-checks its counter updates against rows that racing votes
+changed, and can drop one, leaving a counter off by a vote.
 """
 
 from django.db import migrations
