@@ -123,6 +123,8 @@ MIDDLEWARE = [
 ]
 
 AUTHENTICATION_BACKENDS = [
+    # Reads a user's permissions in one query for the two below; it checks no password.
+    "briefing_site.auth_backends.PermissionsInOneQuery",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]

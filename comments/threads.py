@@ -360,17 +360,19 @@ def for_reader(entries, user) -> frozenset[int]:
     returns whom they muted."""
     if not user.is_authenticated:
         return frozenset()
-    muted = muted_by(user)
-    if not entries:
-        return muted
     ids = {entry.comment.pk for entry in entries if not entry.is_more}
+    if not ids:
+        return muted_by(user)
+    # One round trip for the three: the page's likes and reports, and whom the reader muted.
     likes = Like.objects.filter(reader=user, comment_id__in=ids).values_list(
         "comment_id", Value("like")
     )
     reports = Report.objects.filter(reporter=user, comment_id__in=ids).values_list(
         "comment_id", Value("report")
     )
-    done = set(likes.union(reports, all=True))
+    mutes = Mute.objects.filter(reader_id=user.pk).order_by().values_list("muted_id", Value("mute"))
+    done = set(likes.union(reports, mutes, all=True))
+    muted = frozenset(reader_id for reader_id, kind in done if kind == "mute")
     for entry in entries:
         if entry.is_more:
             continue
