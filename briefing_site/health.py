@@ -1,12 +1,10 @@
 """Is each configured service reachable? Used by /healthz."""
 
-from functools import cache
-
-import redis
 from django.conf import settings
 from django.db import connection
 
 from briefing_site.celery import app
+from briefing_site.redis_clients import shared_client
 
 OK = "ok"
 NOT_CONFIGURED = "not configured"
@@ -23,17 +21,12 @@ def database_state() -> str:
     return OK
 
 
-@cache
 def redis_client(url: str):
-    """One client (and connection pool) per Redis address for the process: a
-    probe that opened fresh connections on every call would itself load Redis."""
-    return redis.Redis.from_url(
-        url,
-        socket_connect_timeout=TIMEOUT_SECONDS,
-        socket_timeout=TIMEOUT_SECONDS,
-        max_connections=4,
-        # Operators see the probe's connections by name in CLIENT LIST.
-        client_name="briefing-healthz",
+    """The probe's own client for the process (briefing_site.redis_clients): a probe
+    that opened fresh connections on every call would itself load Redis."""
+    # Operators see the probe's connections by name in CLIENT LIST.
+    return shared_client(
+        url, max_connections=4, timeout=TIMEOUT_SECONDS, client_name="briefing-healthz"
     )
 
 

@@ -1,12 +1,18 @@
 """/healthz keeps its Redis connections: a monitor polling it must not load Redis."""
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 import redis
 from django.test import override_settings
 
+from briefing_site import health
+from briefing_site.redis_clients import forget_clients
 from tests.services import unavailable
 
 REDIS = "redis://127.0.0.1:6379/13"
+PROBES = 16
 
 
 def probe_connection_ids() -> set[int]:
@@ -36,3 +42,20 @@ def test_healthz_opens_no_new_redis_connection_per_call(client, db, shared_redis
         assert client.get("/healthz").status_code == 200
     assert len(first) == 1
     assert probe_connection_ids() == first
+
+
+def test_probes_arriving_together_on_a_fresh_process_all_find_redis_up(shared_redis):
+    """A load balancer's probes and a monitor's can arrive at once, first thing after a
+    start: each is answered "ok", none waits on or closes another's connection."""
+    forget_clients()
+    earlier = probe_connection_ids()
+    start = threading.Barrier(PROBES)
+
+    def probe(_):
+        start.wait()
+        return [health.ping(REDIS) for _ in range(20)]
+
+    with ThreadPoolExecutor(max_workers=PROBES) as pool:
+        answers = [state for states in pool.map(probe, range(PROBES)) for state in states]
+    assert set(answers) == {health.OK}
+    assert len(probe_connection_ids() - earlier) <= 4  # the probe's pool, waited for
