@@ -20,7 +20,7 @@ from django.template.loader import render_to_string
 
 from articles.models import Article, FollowupQuestion
 from briefing_site import events
-from briefing_site.tasks import QUICK_RETRY
+from briefing_site.tasks import enqueue_quickly
 from polls.models import Choice, Poll
 from polls.results import results_card
 from polls.shared_redis import redis_client
@@ -113,14 +113,13 @@ def showing_results(poll_id: int) -> list[int]:
 
 def _schedule_trailing(poll_id: int, article_id: int):
     # Eager Celery (the embedded default) runs it at once: there each change is
-    # published as it commits. With the broker down the vote stands all the same;
-    # readers see the last change on their next load.
-    try:
-        publish_poll_results.apply_async(
-            (poll_id, article_id), countdown=THROTTLE_SECONDS, retry=True, retry_policy=QUICK_RETRY
-        )
-    except Exception:
-        log.warning("live events: trailing results of poll %s not scheduled", poll_id)
+    # published as it commits. With the broker down the vote stands all the same.
+    enqueue_quickly(
+        publish_poll_results,
+        (poll_id, article_id),
+        countdown=THROTTLE_SECONDS,
+        otherwise="readers see the poll's last change on their next load",
+    )
 
 
 def _throttle_key(poll_id):

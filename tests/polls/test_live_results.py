@@ -2,6 +2,7 @@
 
 import re
 
+import kombu.exceptions
 import pytest
 import redis
 from django.core.cache import cache
@@ -109,6 +110,20 @@ def test_a_burst_of_votes_gives_one_event_now_and_one_with_the_final_count(
     publish_poll_results(*queue.calls[0][0])
     burst = results_events(yes_no_poll.article_id, before)
     assert [total(event) for event in burst] == ["1 reader voted.", "10 readers voted."]
+
+
+def test_with_the_broker_down_a_burst_of_votes_is_counted_all_the_same(
+    yes_no_poll, monkeypatch, caplog
+):
+    def broker_down(*args, **options):
+        raise kombu.exceptions.OperationalError("Error 111 connecting to 127.0.0.1:6379")
+
+    monkeypatch.setattr(publish_poll_results, "apply_async", broker_down)
+    yes = choice_named(yes_no_poll, "Yes").pk
+    for n in range(1, 4):
+        cast_vote(poll=yes_no_poll, choice_id=yes, voter=cookie_voter(n))
+    assert choice_named(yes_no_poll, "Yes").vote_count == 3
+    assert "readers see the poll's last change on their next load" in caplog.text
 
 
 def test_a_rolled_back_vote_publishes_nothing(yes_no_poll):
