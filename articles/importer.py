@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
+from articles.body import body_changed
 from articles.briefing import Block as ParsedBlock
 from articles.briefing import Briefing, block_markup
 from articles.corrections import Change, keep_published_text, record_change
@@ -131,4 +132,5 @@ def _replace_body(article: Article, briefing: Briefing) -> tuple[list[Section], 
         for section, parsed_section in zip(sections, briefing.sections, strict=True)
         for position, parsed_block in enumerate(parsed_section.blocks)
     )
+    body_changed(article.pk)  # bulk_create sends no signal
     return sections, blocks

@@ -71,6 +71,9 @@ class Article(models.Model):
     # Corrections and updates shown on the page, kept by articles.corrections: the page asks
     # for them only when there are some.
     correction_count = models.PositiveIntegerField(default=0, editable=False)
+    # One more each time its sections or blocks change (articles.body): the page keeps
+    # the body's HTML under this number and never draws it again until it moves.
+    body_version = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -108,6 +111,16 @@ class Article(models.Model):
             self.story_id = self.follows.story_root_id
         else:
             self.story_id = None
+        saves_a_row_read = not self._state.adding and self.pk is not None
+        if (
+            saves_a_row_read
+            and kwargs.get("update_fields") is None
+            and not kwargs.get("force_insert")
+        ):
+            # body_version moves in the database alone (articles.body): an instance read
+            # before its body last changed must not set it back, or the page would show
+            # the body stored under the old number.
+            kwargs["update_fields"] = SAVED_IN_FULL
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -124,6 +137,13 @@ class Article(models.Model):
             and self.published_at is not None
             and self.published_at <= timezone.now()
         )
+
+
+SAVED_IN_FULL = [
+    field.name
+    for field in Article._meta.concrete_fields
+    if not field.primary_key and field.name != "body_version"
+]
 
 
 class Section(models.Model):

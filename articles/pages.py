@@ -1,11 +1,12 @@
-"""The article page, assembled from each app's read side: its sections, the poll cards
+"""The article page, assembled from each app's read side: its body (articles.body), the poll cards
 (polls.cards), the story around it and the discussion (comments.discussion)."""
 
 from django.db.models import Prefetch
 from django.shortcuts import render
 
+from articles import body as article_body
 from articles import corrections, following, publishing
-from articles.models import Block, FollowupQuestion, Section
+from articles.models import FollowupQuestion
 from articles.stories import story_slug
 from briefing_site import events
 from briefing_site.site_address import absolute_url
@@ -28,13 +29,8 @@ def article_page(request, article, *, poll_feedback=None) -> dict:
     """What the article page shows this reader (their votes, their discussion order)."""
     # Read before the page: whatever happens while it renders is replayed to it.
     live_since = events.last_id(article.pk) if article.is_published else None
-    sections = _sections(article)
-    unplaced = list(
-        Poll.objects.filter(article=article, block__isnull=True)
-        .order_by("position", "pk")
-        .prefetch_related(Prefetch("choices", queryset=Choice.objects.approved().in_poll_order()))
-    )
-    polls = [block.poll for block in _question_blocks(sections)] + unplaced
+    body = article_body.of(article)
+    polls = _polls_in_reading_order(article, body)
     for poll in polls:
         poll.article = article  # already loaded: no query per poll for its links
     cards = poll_cards(
@@ -43,10 +39,10 @@ def article_page(request, article, *, poll_feedback=None) -> dict:
         voter=read_voter_quietly(request),
         feedback=poll_feedback,
     )
-    for block in _question_blocks(sections):
-        block.poll_card = cards[block.poll.pk]
-    lead = sections[0] if sections and not sections[0].title else None
-    body_sections = sections[1:] if lead else sections
+    standfirst = article_body.lead_not_in_body(article, body)
+    body_parts, closing_results = _spliced(
+        body, polls, cards, _results_blocks(article), standfirst=standfirst
+    )
     discussion = discussion_context(
         article=article,
         user=request.user,
@@ -56,12 +52,10 @@ def article_page(request, article, *, poll_feedback=None) -> dict:
     )
     return {
         "article": article,
-        "lead": lead,
-        "standfirst": "" if lead else _lead_not_in_body(article, sections),
-        "sections": body_sections,
-        "toc": table_of_contents(body_sections),
-        "unplaced_polls": [cards[poll.pk] for poll in unplaced],
-        "closing_results": _place_results(article, body_sections),
+        "body_parts": body_parts,
+        "standfirst": standfirst,
+        "unplaced_polls": [cards[poll.pk] for poll in polls if poll.block_id is None],
+        "closing_results": closing_results,
         "question_count": len(polls),
         "corrections": corrections.on_the_record(article) if article.is_published else [],
         "canonical_url": absolute_url(article.get_absolute_url()),
@@ -74,43 +68,37 @@ def article_page(request, article, *, poll_feedback=None) -> dict:
     }
 
 
-def _lead_not_in_body(article, sections) -> str:
-    """The article's lead when its text does not already open with it: a follow-up written
-    as a title and a lead, with no body yet, still shows its readers what it says."""
-    paragraphs = (
-        block.text
-        for section in sections
-        for block in section.blocks.all()
-        if block.type == "paragraph"
+def _polls_in_reading_order(article, body) -> list[Poll]:
+    """The article's polls: those on its question blocks as they come in the text, then
+    those on no block, in their own order."""
+    polls = list(
+        Poll.objects.filter(article=article)
+        .order_by("position", "pk")
+        .prefetch_related(Prefetch("choices", queryset=Choice.objects.approved().in_poll_order()))
     )
-    return "" if article.lead in paragraphs else article.lead
+    on_block = {poll.block_id: poll for poll in polls if poll.block_id is not None}
+    placed = [on_block[block] for block in body.question_blocks if block in on_block]
+    return placed + [poll for poll in polls if poll.block_id is None]
 
 
-def _sections(article) -> list[Section]:
-    """The article's sections with their blocks, and each question block's poll and answers.
-
-    Each is ordered by its position alone: the models' default orders start with the
-    article (or the section), which would join them only to sort by them.
-    """
-    blocks = (
-        Block.objects.select_related("poll")
-        .prefetch_related(
-            Prefetch("poll__choices", queryset=Choice.objects.approved().in_poll_order())
-        )
-        .order_by("position")
-    )
-    return list(
-        Section.objects.filter(article=article)
-        .order_by("position")
-        .prefetch_related(Prefetch("blocks", queryset=blocks))
-    )
-
-
-def _question_blocks(sections):
-    for section in sections:
-        for block in section.blocks.all():
-            if block.kind == Block.Kind.QUESTION and getattr(block, "poll", None) is not None:
-                yield block
+def _spliced(body, polls, cards, results_after, *, standfirst) -> tuple[list, list]:
+    """The body's parts, each with what this page shows after it (a poll card, results,
+    the standfirst); and the results shown at the end, after a section the article no
+    longer has."""
+    card_on_block = {poll.block_id: cards[poll.pk] for poll in polls if poll.block_id}
+    parts = []
+    for html, slot, number in body.parts:
+        if slot == "poll" and number in card_on_block:
+            parts.append((html, "poll", card_on_block[number]))
+        elif slot == "results" and number in results_after:
+            first, *more = results_after.pop(number)
+            parts.append((html, "results", first))
+            parts.extend(("", "results", card) for card in more)
+        elif slot == "standfirst" and standfirst:
+            parts.append((html, "standfirst", None))
+        else:
+            parts.append((html, "", None))
+    return parts, [card for after in results_after.values() for card in after]
 
 
 def _story(user, article) -> dict:
@@ -129,15 +117,6 @@ def _story(user, article) -> dict:
     }
 
 
-def _place_results(article, sections) -> list:
-    """Give each section the results of earlier questions shown after it; returns those
-    shown at the end (after a section the article no longer has)."""
-    results_after = _results_blocks(article)
-    for number, section in enumerate(sections, start=1):
-        section.results_blocks = results_after.pop(number, [])
-    return [card for after in results_after.values() for card in after]
-
-
 def _results_blocks(article) -> dict[int, list]:
     """Results of the story's polls shown in this follow-up, by the section they follow."""
     if not article.follows_id:
@@ -154,14 +133,3 @@ def _results_blocks(article) -> dict[int, list]:
         # The editor chose to publish them: shown to every reader.
         blocks.setdefault(question.after_section, []).append(results_card(question.poll))
     return blocks
-
-
-def table_of_contents(sections):
-    """Top-level sections, each with the deeper sections that follow it."""
-    toc = []
-    for section in sections:
-        if toc and section.heading_level > toc[-1]["section"].heading_level:
-            toc[-1]["children"].append(section)
-        else:
-            toc.append({"section": section, "children": []})
-    return toc
