@@ -5,11 +5,12 @@ A topic's address is a slug of its keyword, made the same way everywhere, so tha
 cooperation" are one topic at /topics/counter-terrorism-cooperation/, and a keyword in
 any script keeps its letters."""
 
+import functools
 import unicodedata
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 
 from articles import listing
 from articles.models import Article
@@ -32,6 +33,19 @@ def topic_slug(keyword: str) -> str:
     if word:
         words.append("".join(word))
     return "-".join(words)
+
+
+def topic_url(keyword: str) -> str:
+    """The address of a keyword's topic page ("" when it can have none)."""
+    slug = topic_slug(keyword)
+    return _topic_url(slug, get_script_prefix()) if slug else ""
+
+
+@functools.lru_cache(maxsize=4096)
+def _topic_url(slug: str, script_prefix: str) -> str:
+    # An article page names a dozen topics: each address is reversed once per process
+    # (and per prefix the site is mounted at, which reverse() reads).
+    return reverse("articles:topic", kwargs={"slug": slug})
 
 
 @dataclass

@@ -85,14 +85,14 @@ def line_key(entry, page: tuple, reader_id: int | None) -> str:
 
 class _Remembered:
     """One of humanize's lazy phrases ("%(count)s minutes ago"), each wording filled in
-    once per language: translating it is most of what the phrase costs."""
+    once: translating it is most of what the phrase costs. Each language has its own."""
 
     def __init__(self, phrase):
         self.phrase = phrase
         self.filled: dict = {}
 
     def __mod__(self, values: dict) -> str:
-        key = (translation.get_language(), *sorted(values.items()))
+        key = tuple(sorted(values.items()))
         filled = self.filled.get(key)
         if filled is None:
             filled = self.filled[key] = self.phrase % values
@@ -106,13 +106,27 @@ def _remembered(phrases: dict) -> dict:
     }
 
 
-class _Age(NaturalTimeFormatter):
-    time_strings = _remembered(NaturalTimeFormatter.time_strings)
-    past_substrings = _remembered(NaturalTimeFormatter.past_substrings)
-    future_substrings = _remembered(NaturalTimeFormatter.future_substrings)
+_ages: dict[str, type[NaturalTimeFormatter]] = {}
+
+
+def _age_in(language: str) -> type[NaturalTimeFormatter]:
+    """humanize's formatter with its phrases remembered in this language (the language is
+    read once per age, not once per phrase: reading it is not free)."""
+    formatter = _ages.get(language)
+    if formatter is None:
+        formatter = _ages[language] = type(
+            "Age",
+            (NaturalTimeFormatter,),
+            {
+                "time_strings": _remembered(NaturalTimeFormatter.time_strings),
+                "past_substrings": _remembered(NaturalTimeFormatter.past_substrings),
+                "future_substrings": _remembered(NaturalTimeFormatter.future_substrings),
+            },
+        )
+    return formatter
 
 
 def age(value) -> str:
     """humanize's naturaltime ("3 minutes ago"), word for word, at a fraction of its
     cost: a page says it of every comment it shows."""
-    return _Age.string_for(value)
+    return _age_in(translation.get_language()).string_for(value)

@@ -16,6 +16,6 @@ def labelled_rows(table):
 
 
 @register.filter
-def topic_slug(keyword):
+def topic_url(keyword):
     """The address of a keyword's topic page ("" when it can have none)."""
-    return topics.topic_slug(keyword)
+    return topics.topic_url(keyword)

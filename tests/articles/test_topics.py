@@ -7,11 +7,11 @@ from urllib.parse import unquote
 
 import pytest
 from django.conf import settings
-from django.urls import reverse
+from django.urls import reverse, set_script_prefix
 from django.utils import timezone
 
 from articles.models import Article
-from articles.topics import topic_slug
+from articles.topics import topic_slug, topic_url
 from tests.articles.html_checks import html_problems
 
 pytestmark = pytest.mark.django_db
@@ -77,6 +77,20 @@ def test_a_keyword_in_any_characters_has_an_address_that_finds_it(client, keywor
     assert response.status_code == 200
     assert carrier.title in response.content.decode()
     assert client.get(reverse("articles:topic-atom", args=[slug])).status_code == 200
+
+
+def test_a_site_mounted_under_a_prefix_links_its_topics_under_it(client, db):
+    carrier = article("Carrier", ["ASEAN restraint"])
+    assert (
+        '<a href="/topics/asean-restraint/">'
+        in client.get(carrier.get_absolute_url()).content.decode()
+    )
+    set_script_prefix("/news/")
+    try:
+        assert topic_url("ASEAN restraint") == "/news/topics/asean-restraint/"
+    finally:
+        set_script_prefix("/")
+    assert topic_url("ASEAN restraint") == "/topics/asean-restraint/"
 
 
 def test_it_lists_published_carriers_newest_first_and_nothing_else(client, db):
