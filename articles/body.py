@@ -6,10 +6,10 @@ Now their HTML is kept in the default cache (Redis in production, shared by ever
 process) under the article's `body_version`, which every change to a section or a block
 moves on, in the same transaction as the change:
 
-- a Section or Block saved or deleted one by one (the admin, its inlines, a shell) moves
-  it through the signals connected here;
-- the writers that go around save() and delete() (bulk_create, update) call
-  `body_changed` themselves: articles.importer and polls.placement.
+- a Section or Block saved or deleted one by one (the admin, its inlines, a shell,
+  polls.placement's new question block) moves it through the signals connected here;
+- code that writes them around save() and delete() (bulk_create, update) calls
+  `body_changed` itself, in the same transaction: the importer does.
 
 What differs per reader or changes without the text changing is not part of the stored
 HTML: each question's poll card and each earlier question's results are a slot, filled in
@@ -50,7 +50,6 @@ class Body:
     parts: tuple[tuple[SafeString, str, int], ...]
     question_blocks: tuple[int, ...]  # in reading order
     has_lead: bool
-    section_count: int  # the sections after the lead
     paragraphs: frozenset[str]  # the paragraphs' texts, kept only when there is no lead
 
 
@@ -118,7 +117,6 @@ def _drawn(article: Article, template) -> Body:
         parts=tuple(parts),
         question_blocks=tuple(question_blocks),
         has_lead=lead is not None,
-        section_count=len(body_sections),
         paragraphs=frozenset(paragraphs),
     )
 

@@ -180,6 +180,25 @@ def test_a_follow_up_without_a_body_shows_its_lead_and_then_its_body_when_writte
     assert "<p>Both delegations confirmed.</p>" in after
 
 
+def test_an_article_opening_with_a_heading_shows_its_lead_above_it_unless_its_text_has_it(
+    client, demo_article
+):
+    article = Article.objects.create(
+        title="Border survey",
+        slug="border-survey",
+        lead="Surveyors start on Monday.",
+        status=Article.Status.PUBLISHED,
+        published_at=demo_article.published_at,
+    )
+    section = article.sections.create(position=0, title="What happens", anchor="what-happens")
+    section.blocks.create(position=0, kind="paragraph", text="Both teams meet at the border.")
+    assert '<div class="lead"><p>Surveyors start on Monday.</p></div>' in page(client, article)
+    section.blocks.create(position=1, kind="paragraph", text="Surveyors start on Monday.")
+    after = page(client, article)
+    assert '<div class="lead">' not in after
+    assert after.count("Surveyors start on Monday.</p>") == 1
+
+
 def test_an_unavailable_cache_costs_a_drawing_not_the_page(client, demo_article, monkeypatch):
     def down(*args, **kwargs):
         raise ConnectionError("the cache is down")
