@@ -120,7 +120,8 @@ class Article(models.Model):
             # body_version moves in the database alone (articles.body): an instance read
             # before its body last changed must not set it back, or the page would show
             # the body stored under the old number.
-            kwargs["update_fields"] = SAVED_IN_FULL
+            deferred = self.get_deferred_fields()  # as Django does: only the fields loaded
+            kwargs["update_fields"] = [name for name in SAVED_IN_FULL if name not in deferred]
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -140,7 +141,7 @@ class Article(models.Model):
 
 
 SAVED_IN_FULL = [
-    field.name
+    field.attname
     for field in Article._meta.concrete_fields
     if not field.primary_key and field.name != "body_version"
 ]

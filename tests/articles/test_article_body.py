@@ -158,6 +158,16 @@ def test_an_article_saved_from_an_old_copy_does_not_bring_its_old_body_back(clie
     assert "A paragraph rewritten after the copy was read." in after
 
 
+def test_an_article_loaded_in_part_saves_only_what_it_loaded(
+    demo_article, django_assert_num_queries
+):
+    partial = Article.objects.only("title", "follows").get(pk=demo_article.pk)
+    partial.title = "A new headline"
+    with django_assert_num_queries(1):  # the UPDATE, with no read of the fields left out
+        partial.save()
+    assert Article.objects.get(pk=demo_article.pk).title == "A new headline"
+
+
 def test_a_follow_up_without_a_body_shows_its_lead_and_then_its_body_when_written(
     client, demo_article
 ):
