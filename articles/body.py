@@ -1,10 +1,9 @@
 """The article's body (its lead, contents and sections) drawn once per version of its text.
 
-Every article page used to read the sections and blocks and draw them again, though they
-change only when an editor changes them, and drawing them is about a third of the page.
-Now their HTML is kept in the default cache (Redis in production, shared by every
-process) under the article's `body_version`, which every change to a section or a block
-moves on, in the same transaction as the change:
+Sections and blocks change only when an editor changes them, and drawing them is about a
+third of an article page. So their HTML is kept in the default cache (Redis in production,
+shared by every process) under the article's `body_version`, which every change to a
+section or a block moves on, in the same transaction as the change:
 
 - a Section or Block saved or deleted one by one (the admin, its inlines, a shell,
   polls.placement's new question block) moves it through the signals connected here;
@@ -107,17 +106,20 @@ def _drawn(article: Article, template) -> Body:
         for at in range(0, len(pieces) - 1, 3)
     ]
     parts.append((pieces[-1], "", 0))
-    paragraphs = (
-        block.text
-        for section in sections
-        for block in section.blocks.all()
-        if block.kind == Block.Kind.PARAGRAPH and lead is None
-    )
     return Body(
         parts=tuple(parts),
         question_blocks=tuple(question_blocks),
         has_lead=lead is not None,
-        paragraphs=frozenset(paragraphs),
+        paragraphs=frozenset() if lead else _paragraphs(sections),
+    )
+
+
+def _paragraphs(sections) -> frozenset[str]:
+    return frozenset(
+        block.text
+        for section in sections
+        for block in section.blocks.all()
+        if block.kind == Block.Kind.PARAGRAPH
     )
 
 
