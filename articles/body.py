@@ -54,7 +54,11 @@ class Body:
 
 def body_changed(article_id: int):
     """The article's sections or blocks changed: its page draws the body again."""
-    Article.objects.filter(pk=article_id).update(body_version=F("body_version") + 1)
+    _move_on(Article.objects.filter(pk=article_id))
+
+
+def _move_on(articles):
+    articles.update(body_version=F("body_version") + 1)
 
 
 def of(article: Article) -> Body:
@@ -153,8 +157,15 @@ def _section_changed(sender, instance, **kwargs):
     body_changed(instance.article_id)
 
 
-def _block_changed(sender, instance, **kwargs):
-    Article.objects.filter(sections=instance.section_id).update(body_version=F("body_version") + 1)
+def _block_changed(sender, instance, origin=None, **kwargs):
+    if origin is not None and not _deletes_blocks(origin):
+        return  # deleted with its section (or article), whose own signal moves the version
+    _move_on(Article.objects.filter(sections=instance.section_id))
+
+
+def _deletes_blocks(origin) -> bool:
+    """Whether a deletion started from blocks: a block, or a queryset of blocks."""
+    return isinstance(origin, Block) or getattr(origin, "model", None) is Block
 
 
 def connect_signals():
