@@ -1,4 +1,4 @@
-"""The SSE fan-out scenario alone: `python -m tests.bench.fanout --fanout 1000,5000`.
+"""The SSE fan-out scenario alone: `python -m tests.bench.fanout --fanout 1000,5000,20000`.
 
 The same rounds as `make bench` runs (tests/bench/live.py fanout_scenario), on
 the bench database seeded with the demo article only: a few minutes instead of
@@ -19,7 +19,7 @@ from tests.bench.run import (
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--fanout", type=sizes, default=[1000, 5000], help="idle readers")
+    parser.add_argument("--fanout", type=sizes, default=[1000, 5000, 20000], help="idle readers")
     parser.add_argument("--events", type=int, default=20, help="events published per round")
     args = parser.parse_args()
     with fresh_site() as env:

@@ -446,7 +446,7 @@ def arguments():
     add("--warm-seconds", type=int, default=3, help="wrk's warm-up of each page on each server")
     add("--rounds", type=int, default=3, help="rounds of the page scenarios, in turn")
     add("--backlog", type=int, default=5000, help="comments to moderate")
-    add("--fanout", type=sizes, default=[1000, 5000], help="idle readers on one process")
+    add("--fanout", type=sizes, default=[1000, 5000, 20000], help="idle readers on one process")
     add("--events", type=int, default=20, help="events published per live round")
     add("--readers", type=int, default=100, help="live readers of new comments")
     add("--writers", type=int, default=20, help="accounts posting the comments")
