@@ -172,7 +172,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_boo
             "min_size": 1,
             "max_size": env_int("DB_POOL_MAX_SIZE", 10),
             "timeout": env_int("DB_POOL_TIMEOUT", 20),
-        }
+        },
+        # Parameters sent apart from the SQL, so that psycopg prepares a statement the
+        # fifth time a connection runs it: PostgreSQL then plans a page's queries once
+        # per pooled connection instead of on every page.
+        "server_side_binding": env_bool("DB_SERVER_SIDE_BINDING", True),
     }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers work while a writer commits; IMMEDIATE takes the write

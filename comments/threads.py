@@ -5,13 +5,12 @@ import binascii
 import datetime as dt
 import json
 import math
-import operator
 from dataclasses import dataclass, field
-from functools import reduce
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum, Value, Window
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum, Value, Window
 from django.db.models.functions import Coalesce, Length, RowNumber, Substr
+from django.db.models.lookups import StartsWith
 
 from articles.models import Article
 from briefing_site.models import Mute
@@ -216,6 +215,22 @@ def kept_q(user) -> Q:
     return kept
 
 
+class StartsWithAny(StartsWith):
+    """The text starts with any of these prefixes: the SQL of one `startswith` per prefix
+    ORed together, built as one lookup. A page asks it of twenty comments' paths, and
+    twenty lookups cost as much to build as the query they go in."""
+
+    def as_sql(self, compiler, connection):
+        lhs_sql, lhs_params = self.process_lhs(compiler, connection)
+        one = f"{lhs_sql} {connection.operators[self.lookup_name] % '%s'}"
+        params = []
+        for prefix in self.rhs:
+            params += [*lhs_params, self.param_pattern % connection.ops.prep_for_like_query(prefix)]
+        if len(self.rhs) == 1:
+            return one, params
+        return f"({' OR '.join([one] * len(self.rhs))})", params
+
+
 def load_shown(parents, user, *, per_parent=REPLIES_SHOWN):
     """The replies a page shows below these comments, and how many kept replies each
     shown comment has in all: one query, whatever the number of replies.
@@ -226,7 +241,7 @@ def load_shown(parents, user, *, per_parent=REPLIES_SHOWN):
     """
     if not parents:
         return [], {}
-    within = reduce(operator.or_, (Q(path__startswith=parent.path) for parent in parents))
+    within = StartsWithAny(F("path"), [parent.path for parent in parents])
     parent_path = Substr("path", 1, Length("path") - Comment.steplen)
     ranked = (
         Comment.objects.filter(within, depth__gt=parents[0].depth)

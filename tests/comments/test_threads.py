@@ -1,11 +1,21 @@
 """Threads come back in display order, nested up to depth 4, with placeholders where needed."""
 
+from functools import reduce
+from operator import or_
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import F, Q
 
 from comments.models import Comment
 from comments.services import delete_comment, reject_comment
-from comments.threads import BadCursor, decode_cursor, encode_cursor, thread_page
+from comments.threads import (
+    BadCursor,
+    StartsWithAny,
+    decode_cursor,
+    encode_cursor,
+    thread_page,
+)
 
 
 def texts(entries):
@@ -157,3 +167,27 @@ def test_an_author_sees_their_awaiting_reply_under_a_comment_deleted_since(
     mine = thread_page(article=root.article, user=other_reader)
     assert texts(mine.entries) == [("[deleted]", 1), ("my answer, awaiting moderation", 2)]
     assert thread_page(article=root.article, user=AnonymousUser()).entries == []
+
+
+@pytest.mark.parametrize("prefixes", [["0001"], ["0001", "0003"], ["00%_\\", "A", "B"]])
+def test_paths_under_any_of_several_comments_are_asked_for_as_ors_of_startswith(prefixes):
+    """load_shown builds its twenty `startswith` as one lookup, to the letter the SQL
+    Django writes for them (escaping of LIKE's wildcards included)."""
+
+    def sql(condition):
+        return Comment.objects.filter(condition, depth__gt=1).query.sql_with_params()
+
+    ored = reduce(or_, (Q(path__startswith=prefix) for prefix in prefixes))
+    assert sql(StartsWithAny(F("path"), prefixes)) == sql(ored)
+
+
+def test_replies_under_twenty_threads_come_each_under_its_own(say, reader):
+    roots = [say(reader, f"thread {n}") for n in range(22)]
+    for n, root in enumerate(roots):
+        say(reader, f"reply to {n}", parent=root)
+    page = thread_page(article=roots[0].article, user=AnonymousUser())
+    shown = [(e.comment.body, e.indent) for e in page.entries]
+    for root in page.top_level:
+        n = root.body.removeprefix("thread ")
+        assert shown[shown.index((root.body, 1)) + 1] == (f"reply to {n}", 2)
+    assert len(shown) == 2 * len(page.top_level)
