@@ -8,6 +8,7 @@ import math
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum, Value, Window
 from django.db.models.functions import Coalesce, Length, RowNumber, Substr
 from django.db.models.lookups import StartsWith
@@ -221,6 +222,8 @@ class StartsWithAny(StartsWith):
     twenty lookups cost as much to build as the query they go in."""
 
     def as_sql(self, compiler, connection):
+        if not self.rhs:
+            raise EmptyResultSet  # no prefix: no text matches, as with `__in=[]`
         lhs_sql, lhs_params = self.process_lhs(compiler, connection)
         one = f"{lhs_sql} {connection.operators[self.lookup_name] % '%s'}"
         params = []

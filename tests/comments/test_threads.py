@@ -181,6 +181,11 @@ def test_paths_under_any_of_several_comments_are_asked_for_as_ors_of_startswith(
     assert sql(StartsWithAny(F("path"), prefixes)) == sql(ored)
 
 
+def test_no_prefix_matches_nothing(say, reader):
+    say(reader, "a comment")
+    assert not Comment.objects.filter(StartsWithAny(F("path"), [])).exists()
+
+
 def test_replies_under_twenty_threads_come_each_under_its_own(say, reader):
     roots = [say(reader, f"thread {n}") for n in range(22)]
     for n, root in enumerate(roots):
