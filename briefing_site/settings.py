@@ -174,8 +174,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_boo
             "timeout": env_int("DB_POOL_TIMEOUT", 20),
         },
         # Parameters sent apart from the SQL, so that psycopg prepares a statement the
-        # fifth time a connection runs it: PostgreSQL then plans a page's queries once
-        # per pooled connection instead of on every page.
+        # fifth time a connection runs it: PostgreSQL then parses a page's queries once
+        # per pooled connection, and plans most of them once too (it keeps planning
+        # afresh those whose plan depends on the values, such as LIKE on a prefix).
         "server_side_binding": env_bool("DB_SERVER_SIDE_BINDING", True),
     }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
