@@ -173,11 +173,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_boo
             "max_size": env_int("DB_POOL_MAX_SIZE", 10),
             "timeout": env_int("DB_POOL_TIMEOUT", 20),
         },
-        # Parameters sent apart from the SQL, so that psycopg prepares a statement the
-        # fifth time a connection runs it: PostgreSQL then parses a page's queries once
-        # per pooled connection, and plans most of them once too (it keeps planning
-        # afresh those whose plan depends on the values, such as LIKE on a prefix).
+        # Parameters sent apart from the SQL, and a statement prepared the fifth time a
+        # connection runs it (Django prepares nothing unless asked): PostgreSQL then
+        # parses a page's queries once per pooled connection, and plans most of them
+        # once too (it keeps planning afresh those whose plan depends on the values,
+        # such as LIKE on a prefix).
         "server_side_binding": env_bool("DB_SERVER_SIDE_BINDING", True),
+        "prepare_threshold": env_int("DB_PREPARE_THRESHOLD", 5) or None,
     }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers work while a writer commits; IMMEDIATE takes the write
