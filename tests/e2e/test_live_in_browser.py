@@ -8,6 +8,7 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -15,7 +16,7 @@ from articles import live
 from articles.models import Article, FollowupQuestion, Section
 from articles.publishing import publish, start_followup
 from comments.models import Comment
-from comments.services import approve_comment, post_comment
+from comments.services import approve_comment, post_comment, set_editors_pick
 from polls.models import Choice, Poll
 from polls.voting import cast_vote
 from tests.polls.conftest import choice_named, cookie_voter
@@ -227,6 +228,61 @@ def test_a_reply_approved_before_its_answer_arrives_is_shown_once(
     expect(copies).to_have_count(1)
     reply = Comment.objects.get(body__startswith="Bangkok hosts them")
     expect(page.locator(f"#c{reply.pk}")).to_have_count(1)
+    assert page.evaluate("window.noReload") is True
+
+
+@pytest.mark.parametrize("first", ["redraw", "deletion"])
+def test_a_line_redrawn_live_as_its_author_deletes_it_stays_deleted(
+    open_article, demo_article, moderator, first
+):
+    page = open_article("ada_deletes")
+    ada = get_user_model().objects.get(username="ada_deletes")
+    with mock.patch("comments.services.comment_submitted"):  # approved here, not queued
+        said = post_comment(article=demo_article, author=ada, body="Talks resume on Thursday.")
+    approve_comment(said.pk)
+    page.reload()
+    page.evaluate("window.noReload = true")
+    streaming(page)
+    held = {}
+
+    def hold_redraw(route):
+        if route.request.method == "GET" and "redraw" not in held:
+            # Drawn now, before the deletion: it reaches the page only when released.
+            held["redraw"] = (route, route.fetch())
+        else:
+            route.continue_()
+
+    def hold_deletion(route):
+        held["deletion"] = (route, route.fetch())  # deleted on the server
+
+    def wait_for(key):
+        for _ in range(200):
+            if key in held:
+                return held[key]
+            page.wait_for_timeout(50)
+        raise AssertionError(f"the page never asked for the {key}")
+
+    page.route(f"**{said.urls['detail']}", hold_redraw)
+    page.route(f"**{said.urls['delete']}", hold_deletion)
+    # An editor picks the comment: every page showing it redraws that line, and its
+    # author's page asks for it as its author sees it.
+    set_editors_pick(comment=said, actor=moderator, picked=True)
+    redraw, drawn_before = wait_for("redraw")
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator(f"#c{said.pk}").get_by_role("button", name="Delete").click()
+    deletion, deleted = wait_for("deletion")
+    # The redraw, drawn before the deletion, reaches the page just before or just after
+    # the answer to Delete.
+    answers = [(redraw, drawn_before), (deletion, deleted)]
+    if first == "deletion":
+        answers.reverse()
+    for route, response in answers:
+        route.fulfill(response=response)
+        page.wait_for_timeout(300)
+
+    expect(page.get_by_text("Talks resume on Thursday")).to_have_count(0)
+    expect(page.locator(f"#c{said.pk}")).to_have_count(0)
     assert page.evaluate("window.noReload") is True
 
 

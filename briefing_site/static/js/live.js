@@ -205,25 +205,54 @@
     return !!element.querySelector("form.compose");
   }
 
+  // A comment the reader is acting on (their Delete, Like or Pick on its way) is not
+  // redrawn until the answer comes: a redraw drawn before it would undo on screen what
+  // they just did, and the answer would land on a line no longer on the page.
+  function acting(element) {
+    return !!element.querySelector(".htmx-request");
+  }
+
+  // The redraw waits for the answer; an answer that replaced the comment brought it
+  // as it now is, so nothing is redrawn then.
+  function afterActing(element, redraw) {
+    element.addEventListener("htmx:afterRequest", function answered() {
+      if (acting(element)) {
+        return;
+      }
+      element.removeEventListener("htmx:afterRequest", answered);
+      if (element.isConnected) {
+        redraw();
+      }
+    });
+  }
+
   var refreshing = new WeakSet();
 
   // Each redraw is the element's own request: htmx keeps only the last request queued
   // behind one source, so redraws sharing one (the body) would drop each other's.
   function refresh(element) {
+    if (acting(element)) {
+      afterActing(element, function () { refresh(element); });
+      return;
+    }
     refreshing.add(element);
     htmx.ajax("GET", element.getAttribute("data-url"), {
       source: element, target: element, swap: "outerHTML",
     });
   }
 
-  // The reader may have opened a form in it while the redraw was on its way.
+  // While the redraw was on its way the reader may have opened a form in the comment
+  // or acted on it, or the answer to what they did may have replaced it.
   document.addEventListener("htmx:beforeSwap", function (event) {
     var target = event.detail.target;
     var config = event.detail.requestConfig;
     if (target && refreshing.has(target) && config && config.elt === target) {
       refreshing.delete(target);
-      if (busy(target)) {
+      if (!target.isConnected || busy(target)) {
         event.detail.shouldSwap = false;
+      } else if (acting(target)) {
+        event.detail.shouldSwap = false;
+        afterActing(target, function () { refresh(target); });
       }
     }
   });
@@ -303,7 +332,7 @@
         }
         if (there) {
           // The answer to the post got there first, perhaps as it was before approval.
-          if (!busy(there)) {
+          if (!busy(there) && !acting(there)) {
             place(element, "replace", there);
           }
         } else if (parent && parent.isConnected) {
@@ -327,6 +356,10 @@
     var existing = document.getElementById("c" + data.id);
     if (existing) {
       if (busy(existing)) {
+        return;
+      }
+      if (acting(existing)) {
+        afterActing(existing, function () { showComment(data); });
         return;
       }
       if (mine || existing.hasAttribute("data-mine")) {
