@@ -5,11 +5,13 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from articles.models import Article
 from articles.publishing import set_discussion
 from briefing_site import events
 from comments.live import reader_key
+from comments.models import AuthorStanding
 from comments.services import (
     approve_comment,
     delete_comment,
@@ -198,3 +200,19 @@ def test_saving_the_article_with_comments_closed_tells_open_pages(client, editor
     saved = client.post(change, data)
     assert saved.status_code == 302, saved.content.decode()[:2000]
     assert len(sent(demo_article, {"comments.closed"})) == 1
+
+
+def test_the_page_says_when_its_reader_sees_comments_unlike_any_signed_in_reader(
+    client, demo_article, reader, other_reader_account, moderator
+):
+    """Events carry comments as any signed-in reader sees them; a moderator (Pick buttons)
+    and a barred reader (no Like, no Reply) have each comment fetched as they see it."""
+
+    def own_view(user):
+        client.force_login(user)
+        return "data-live-own-view" in client.get(demo_article.get_absolute_url()).content.decode()
+
+    AuthorStanding.objects.create(user=other_reader_account, banned_at=timezone.now())
+    assert own_view(moderator)
+    assert own_view(other_reader_account)
+    assert not own_view(reader)

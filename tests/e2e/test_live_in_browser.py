@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 from articles import live
 from articles.models import Article, FollowupQuestion, Section
 from articles.publishing import publish, start_followup
+from briefing_site.roles import MODERATORS
 from comments.models import Comment
 from comments.services import approve_comment, post_comment, set_editors_pick
 from polls.models import Choice, Poll
@@ -31,7 +32,7 @@ SCREENSHOTS = os.environ.get("BRIEFING_SCREENSHOTS")
 def open_article(app_server, demo_article, chromium):
     contexts = []
 
-    def open_as(username=None, *, width=1280, block_stream=False):
+    def open_as(username=None, *, width=1280, block_stream=False, group=None):
         context = chromium.new_context(viewport={"width": width, "height": 900})
         contexts.append(context)
         page = context.new_page()
@@ -39,7 +40,7 @@ def open_article(app_server, demo_article, chromium):
             # A proxy that breaks event streams: the page must fall back to polling.
             page.route("**/events/**", lambda route: route.fulfill(status=502, body="Bad gateway"))
         if username:
-            user = browser_account(username)
+            user = browser_account(username, group=group)
             page.goto(f"{app_server}/accounts/login/?next={demo_article.get_absolute_url()}")
             page.get_by_label("Email").fill(user.email)
             page.get_by_label("Password").fill(BROWSER_PASSWORD)
@@ -283,6 +284,55 @@ def test_a_line_redrawn_live_as_its_author_deletes_it_stays_deleted(
 
     expect(page.get_by_text("Talks resume on Thursday")).to_have_count(0)
     expect(page.locator(f"#c{said.pk}")).to_have_count(0)
+    assert page.evaluate("window.noReload") is True
+
+
+def test_a_comment_redrawn_live_keeps_what_its_reader_did_with_it(
+    open_article, demo_article, moderator
+):
+    ada = browser_account("ada_writes")
+    with mock.patch("comments.services.comment_submitted"):  # approved here, not queued
+        said = post_comment(article=demo_article, author=ada, body="Talks resume on Thursday.")
+    approve_comment(said.pk)
+    page = open_article("bo_likes")
+    streaming(page)
+    line = page.locator(f"#c{said.pk}")
+    line.get_by_role("button", name="Like").click()
+    expect(line.get_by_role("button", name="Liked · 1")).to_be_visible()
+
+    set_editors_pick(comment=said, actor=moderator, picked=True)
+
+    expect(line.locator(".comment__featured")).to_have_text("Editors’ pick")
+    expect(line.get_by_role("button", name="Liked · 1")).to_be_visible()
+    assert page.evaluate("window.noReload") is True
+
+
+def test_a_moderator_keeps_their_buttons_on_comments_that_arrive_or_change_live(
+    open_article, demo_article, moderator
+):
+    ada = browser_account("ada_writes")
+    with mock.patch("comments.services.comment_submitted"):  # approved here, not queued
+        said = post_comment(article=demo_article, author=ada, body="Talks resume on Thursday.")
+    approve_comment(said.pk)
+    page = open_article("mo_watches", group=MODERATORS)
+    streaming(page)
+    line = page.locator(f"#c{said.pk}")
+    expect(line.get_by_role("button", name="Make an editors’ pick")).to_be_visible()
+
+    set_editors_pick(comment=said, actor=moderator, picked=True)
+    expect(line.get_by_role("button", name="Remove from editors’ picks")).to_be_visible()
+
+    with mock.patch("comments.services.comment_submitted"):
+        reply = post_comment(
+            article=demo_article,
+            author=ada,
+            body="In Bangkok, as before.",
+            parent=Comment.objects.get(pk=said.pk),
+        )
+    approve_comment(reply.pk)
+    arrived = page.locator(f"#c{reply.pk}")
+    expect(arrived).to_contain_text("In Bangkok, as before.")
+    expect(arrived.get_by_role("button", name="Make an editors’ pick")).to_be_visible()
     assert page.evaluate("window.noReload") is True
 
 

@@ -6,7 +6,8 @@
  *   comment.published / comment.updated  a reply appears under its visible parent;
  *       a new top-level comment waits behind a "N new comments: show" button, so
  *       nothing moves under the reader's eyes; a comment already on the page is
- *       refreshed in place. The reader's own comments (the event names their
+ *       refreshed in place (fetched as this reader sees it when it shows what they
+ *       did with it, or when they moderate or are barred). The reader's own comments (the event names their
  *       author's key, which the page knows for its reader) are never announced:
  *       they are fetched as their author sees them and shown once, in place.
  *   comment.removed      the comment leaves the page.
@@ -41,6 +42,9 @@
   var updatesUrl = root.getAttribute("data-live-updates");
   var signedIn = document.body.getAttribute("data-signed-in") === "true";
   var readerKey = root.getAttribute("data-live-reader") || "";
+  // Events draw other readers' comments as any signed-in reader sees them: not as a
+  // moderator does (their Pick buttons) nor as a barred reader (no Like, no Reply).
+  var ownView = root.hasAttribute("data-live-own-view");
   var lastId = root.getAttribute("data-live-since") || "";
   var ready = false;
   var polling = false;
@@ -226,6 +230,25 @@
     });
   }
 
+  // A comment this reader liked or reported shows it: the event's copy would not.
+  function marked(element) {
+    return !!element.querySelector(".like--on, .comment__reported");
+  }
+
+  // Another reader's comment arriving live, drawn from the event; fetched again as this
+  // reader sees it when the event's copy is not how they see it.
+  function placeArrived(html, where, reference) {
+    var element = fragment(html);
+    if (where === "reply") {
+      placeReply(element, reference);
+    } else {
+      place(element, where, reference);
+    }
+    if (ownView) {
+      refresh(element);
+    }
+  }
+
   var refreshing = new WeakSet();
 
   // Each redraw is the element's own request: htmx keeps only the last request queued
@@ -362,8 +385,8 @@
         afterActing(existing, function () { showComment(data); });
         return;
       }
-      if (mine || existing.hasAttribute("data-mine")) {
-        refresh(existing); // the reader's own: not added twice, shown as they see it
+      if (mine || existing.hasAttribute("data-mine") || ownView || marked(existing)) {
+        refresh(existing); // not added twice, and shown as this reader sees it
       } else {
         place(fragment(html), "replace", existing);
       }
@@ -376,7 +399,7 @@
     if (data.parent) {
       var parent = document.getElementById("c" + data.parent);
       if (parent) {
-        placeReply(fragment(html), parent);
+        placeArrived(html, "reply", parent);
       }
       return;
     }
@@ -417,7 +440,7 @@
     waiting[listId] = new Map();
     // Newest first, at the top of the discussion.
     arrived.forEach(function (html) {
-      place(fragment(html), "start", list);
+      placeArrived(html, "start", list);
     });
     var empty = list.parentNode.querySelector(".comments-empty");
     if (empty) {
