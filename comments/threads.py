@@ -164,9 +164,10 @@ def thread_page(
     (what a reader without JavaScript opens: one query more, to count the pages).
     """
     name, descending = SORTS[sort]
+    keeper = kept_for(user, article.pk)
     roots = (
         Comment.objects.discussion(article, poll)
-        .filter(kept_q(user))
+        .filter(kept_q(keeper))
         .select_related("author", "stance")
     )
     of = 1
@@ -186,7 +187,7 @@ def thread_page(
     top = list(roots.order_by(*order)[offset : offset + THREADS_PER_PAGE + 1])
     has_more = len(top) > THREADS_PER_PAGE
     top = top[:THREADS_PER_PAGE]
-    nodes, totals = load_shown(top, user)
+    nodes, totals = load_shown(top, keeper)
     entries = flatten(top, nodes, user, totals=totals)
     muted = for_reader(entries, user)
     return ThreadPage(
@@ -198,6 +199,22 @@ def thread_page(
         number=number or 1,
         of=of,
     )
+
+
+def kept_for(user, article_id: int):
+    """Whose threads a page of this article keeps for this reader (kept_q): theirs, when
+    they have a comment on it awaiting moderation or refused; otherwise anyone's (None).
+
+    Every other comment of theirs is published and counted in the reply_count of each
+    comment above it, which keeps those comments for anyone: their threads come out the
+    same, by the simpler query every reader shares.
+    """
+    if user is None or not user.is_authenticated:
+        return None
+    hidden = Comment.objects.filter(
+        article_id=article_id, author_id=user.pk, deleted_at__isnull=True
+    ).exclude(status=Comment.Status.APPROVED)
+    return user if hidden.exists() else None
 
 
 def kept_q(user) -> Q:
@@ -336,14 +353,15 @@ def replies_page(
     replies, then one "show N more replies" line: a fixed number of rows and three
     queries, however many replies the comment has."""
     after = check_after(comment, after)
+    keeper = kept_for(user, comment.article_id)
     replies = Comment.objects.filter(path__startswith=comment.path, depth=comment.depth + 1).filter(
-        kept_q(user)
+        kept_q(keeper)
     )
     if after:
         replies = replies.filter(path__gt=after)
     page = list(replies.select_related("author", "stance").order_by("path")[: per_page + 1])
     page, beyond = page[:per_page], page[per_page:]
-    nodes, totals = load_shown(page, user)
+    nodes, totals = load_shown(page, keeper)
     entries = flatten(page, nodes, user, totals=totals, parent=comment)
     if beyond:
         remaining = replies.filter(path__gt=page[-1].path).count()

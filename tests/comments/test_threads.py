@@ -5,7 +5,9 @@ from operator import or_
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
 from django.db.models import F, Q
+from django.test.utils import CaptureQueriesContext
 
 from comments.models import Comment
 from comments.services import delete_comment, reject_comment
@@ -166,6 +168,41 @@ def test_an_author_sees_their_awaiting_reply_under_a_comment_deleted_since(
     delete_comment(comment=root, actor=reader)
     mine = thread_page(article=root.article, user=other_reader)
     assert texts(mine.entries) == [("[deleted]", 1), ("my answer, awaiting moderation", 2)]
+    assert thread_page(article=root.article, user=AnonymousUser()).entries == []
+
+
+def test_a_reader_whose_comments_are_all_published_is_kept_threads_as_anyone_is(
+    say, reader, other_reader
+):
+    """Their own published reply under a comment removed since is counted in its
+    reply_count, which keeps the removed head for anyone: one query serves them all."""
+    root = say(other_reader, "to be removed")
+    say(reader, "my published answer", parent=root)
+    reject_comment(root.pk)
+
+    def page_and_queries(user):
+        with CaptureQueriesContext(connection) as queries:
+            page = thread_page(article=root.article, user=user)
+        return texts(page.entries), [q["sql"] for q in queries if "comments_comment" in q["sql"]]
+
+    theirs, their_queries = page_and_queries(reader)
+    anyones, anyones_queries = page_and_queries(AnonymousUser())
+    assert theirs == anyones == [("[deleted]", 1), ("my published answer", 2)]
+    # Beside the one asking whether they have a comment awaiting moderation or refused.
+    assert their_queries[1:] == anyones_queries
+
+
+def test_a_reader_with_a_refused_reply_still_sees_it_under_a_comment_removed_since(
+    say, reader, other_reader
+):
+    root = say(other_reader, "to be removed")
+    refused = say(reader, "my refused answer", parent=root, approved=False)
+    reject_comment(refused.pk)
+    reject_comment(root.pk)
+    assert texts(thread_page(article=root.article, user=reader).entries) == [
+        ("[deleted]", 1),
+        ("my refused answer", 2),
+    ]
     assert thread_page(article=root.article, user=AnonymousUser()).entries == []
 
 
