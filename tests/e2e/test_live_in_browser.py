@@ -304,6 +304,8 @@ def test_a_comment_redrawn_live_keeps_what_its_reader_did_with_it(
 
     expect(line.locator(".comment__featured")).to_have_text("Editors’ pick")
     expect(line.get_by_role("button", name="Liked · 1")).to_be_visible()
+    if SCREENSHOTS:
+        line.screenshot(path=str(Path(SCREENSHOTS) / "live-redraw-keeps-like.png"))
     assert page.evaluate("window.noReload") is True
 
 
@@ -333,6 +335,10 @@ def test_a_moderator_keeps_their_buttons_on_comments_that_arrive_or_change_live(
     arrived = page.locator(f"#c{reply.pk}")
     expect(arrived).to_contain_text("In Bangkok, as before.")
     expect(arrived.get_by_role("button", name="Make an editors’ pick")).to_be_visible()
+    if SCREENSHOTS:
+        page.set_viewport_size({"width": 360, "height": 780})
+        line.scroll_into_view_if_needed()
+        page.screenshot(path=str(Path(SCREENSHOTS) / "live-moderator-buttons-360.png"))
     assert page.evaluate("window.noReload") is True
 
 
