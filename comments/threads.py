@@ -158,7 +158,8 @@ def visible(comment: Comment, user) -> bool:
 def thread_page(
     *, article, poll=None, user, sort=DEFAULT_SORT, cursor=None, number=None
 ) -> ThreadPage:
-    """A page of top-level comments with their whole threads: three queries in all.
+    """A page of top-level comments with their whole threads: three queries in all, and
+    one more for a signed-in reader (kept_for).
 
     The page follows `cursor` (what "show more" appends), or is the page `number`
     (what a reader without JavaScript opens: one query more, to count the pages).
@@ -350,7 +351,7 @@ def replies_page(
     comment: Comment, user, *, after: str | None = None, per_page=REPLIES_PER_PAGE
 ) -> list[Entry]:
     """A page of a comment's replies after the reply `after`, each with its own first
-    replies, then one "show N more replies" line: a fixed number of rows and three
+    replies, then one "show N more replies" line: a fixed number of rows and of
     queries, however many replies the comment has."""
     after = check_after(comment, after)
     keeper = kept_for(user, comment.article_id)

@@ -7,9 +7,10 @@
  *       a new top-level comment waits behind a "N new comments: show" button, so
  *       nothing moves under the reader's eyes; a comment already on the page is
  *       refreshed in place (fetched as this reader sees it when it shows what they
- *       did with it, or when they moderate or are barred). The reader's own comments (the event names their
- *       author's key, which the page knows for its reader) are never announced:
- *       they are fetched as their author sees them and shown once, in place.
+ *       did with it, or when they moderate or are barred), but not while they act
+ *       on it. The reader's own comments (the event names their author's key, which
+ *       the page knows for its reader) are never announced: they are fetched as
+ *       their author sees them and shown once, in place.
  *   comment.removed      the comment leaves the page.
  *       Both carry the discussion's count as it now stands, which the heading shows.
  *   comments.closed      composers and Reply links give way to the closed line.
