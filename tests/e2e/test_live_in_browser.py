@@ -309,6 +309,70 @@ def test_a_comment_redrawn_live_keeps_what_its_reader_did_with_it(
     assert page.evaluate("window.noReload") is True
 
 
+def test_a_comment_changed_while_its_reader_acts_on_it_shows_both(
+    open_article, demo_article, moderator
+):
+    ada = browser_account("ada_writes")
+    with mock.patch("comments.services.comment_submitted"):  # approved here, not queued
+        said = post_comment(article=demo_article, author=ada, body="Talks resume on Thursday.")
+    approve_comment(said.pk)
+    page = open_article("bo_likes")
+    streaming(page)
+    line = page.locator(f"#c{said.pk}")
+    held = []
+    page.route(f"**{said.urls['like']}", lambda route: held.append((route, route.fetch())))
+    line.get_by_role("button", name="Like").click()
+    for _ in range(100):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    # An editor picks it while the answer to the reader's Like is on its way.
+    set_editors_pick(comment=said, actor=moderator, picked=True)
+    page.wait_for_timeout(1000)  # the pick reaches the page
+    route, liked = held[0]
+    route.fulfill(response=liked)
+
+    expect(line.get_by_role("button", name="Liked · 1")).to_be_visible()
+    expect(line.locator(".comment__featured")).to_have_text("Editors’ pick")
+
+
+def test_a_comment_changed_twice_while_redrawn_ends_as_it_now_is(
+    open_article, demo_article, moderator
+):
+    ada = browser_account("ada_writes")
+    with mock.patch("comments.services.comment_submitted"):  # approved here, not queued
+        said = post_comment(article=demo_article, author=ada, body="Talks resume on Thursday.")
+    approve_comment(said.pk)
+    page = open_article("bo_likes")
+    streaming(page)
+    line = page.locator(f"#c{said.pk}")
+    line.get_by_role("button", name="Like").click()
+    expect(line.get_by_role("button", name="Liked · 1")).to_be_visible()
+    held = []
+
+    def hold_first_redraw(route):
+        if route.request.method == "GET" and not held:
+            held.append((route, route.fetch()))  # drawn now: picked
+        else:
+            route.continue_()
+
+    page.route(f"**{said.urls['detail']}", hold_first_redraw)
+    set_editors_pick(comment=said, actor=moderator, picked=True)
+    for _ in range(100):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    # Taken off the picks again while the first redraw is still on its way.
+    set_editors_pick(comment=said, actor=moderator, picked=False)
+    page.wait_for_timeout(1000)
+    route, picked = held[0]
+    route.fulfill(response=picked)
+
+    expect(line.get_by_role("button", name="Make an editors’ pick")).to_have_count(0)
+    expect(line.locator(".comment__featured")).to_have_count(0)
+    expect(line.get_by_role("button", name="Liked · 1")).to_be_visible()
+
+
 def test_a_moderator_keeps_their_buttons_on_comments_that_arrive_or_change_live(
     open_article, demo_article, moderator
 ):

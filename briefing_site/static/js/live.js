@@ -212,24 +212,61 @@
 
   // A comment the reader is acting on (their Delete, Like or Pick on its way) is not
   // redrawn until the answer comes: a redraw drawn before it would undo on screen what
-  // they just did, and the answer would land on a line no longer on the page.
+  // they just did, and the answer would land on a line no longer on the page. Counted
+  // per request, not read off htmx's classes: while an answer settles, the new element
+  // still wears the old one's "htmx-request" for a moment.
+  var actingOn = new WeakMap(); // the element sending a request -> the comment it acts on
+  var onItsWay = new WeakMap(); // a comment -> the reader's requests on their way
+  var waitingRedraws = new WeakMap(); // a comment -> the redraws waiting for the answers
+
   function acting(element) {
-    return !!element.querySelector(".htmx-request");
+    return onItsWay.has(element);
   }
 
-  // The redraw waits for the answer; an answer that replaced the comment brought it
+  // The redraw waits for the answers; an answer that replaced the comment brought it
   // as it now is, so nothing is redrawn then.
   function afterActing(element, redraw) {
-    element.addEventListener("htmx:afterRequest", function answered() {
-      if (acting(element)) {
-        return;
-      }
-      element.removeEventListener("htmx:afterRequest", answered);
-      if (element.isConnected) {
-        redraw();
-      }
-    });
+    var redraws = waitingRedraws.get(element) || [];
+    redraws.push(redraw);
+    waitingRedraws.set(element, redraws);
   }
+
+  function requester(event) {
+    return event.detail.requestConfig ? event.detail.requestConfig.elt : null;
+  }
+
+  document.addEventListener("htmx:beforeSend", function (event) {
+    var elt = requester(event);
+    var entry = elt && elt.closest ? elt.closest(".comment-entry") : null;
+    if (!entry || entry === elt) {
+      return; // not from inside a comment, or the comment's own redraw
+    }
+    actingOn.set(elt, entry);
+    onItsWay.set(entry, (onItsWay.get(entry) || 0) + 1);
+  });
+
+  // htmx tells a request's end once to the document, even when its answer took the
+  // requesting element off the page (it tells the nearest ancestor still on it, as
+  // the event's `elt`: the requester is the request's own).
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var elt = requester(event);
+    var entry = elt ? actingOn.get(elt) : null;
+    if (!entry) {
+      return;
+    }
+    actingOn.delete(elt);
+    var left = onItsWay.get(entry) - 1;
+    if (left > 0) {
+      onItsWay.set(entry, left);
+      return;
+    }
+    onItsWay.delete(entry);
+    var redraws = waitingRedraws.get(entry) || [];
+    waitingRedraws.delete(entry);
+    if (entry.isConnected) {
+      redraws.forEach(function (redraw) { redraw(); });
+    }
+  });
 
   // A comment this reader liked or reported shows it: the event's copy would not.
   function marked(element) {
@@ -250,13 +287,20 @@
     }
   }
 
-  var refreshing = new WeakSet();
+  var refreshing = new WeakSet(); // comments with a redraw on its way
+  var redrawAgain = new WeakSet(); // ...that changed again since it was asked for
 
   // Each redraw is the element's own request: htmx keeps only the last request queued
   // behind one source, so redraws sharing one (the body) would drop each other's.
   function refresh(element) {
     if (acting(element)) {
       afterActing(element, function () { refresh(element); });
+      return;
+    }
+    if (refreshing.has(element)) {
+      // Asked for once the redraw on its way is in: htmx would queue it behind that
+      // one, then drop it when that one replaces the comment.
+      redrawAgain.add(element);
       return;
     }
     refreshing.add(element);
@@ -271,12 +315,26 @@
     var target = event.detail.target;
     var config = event.detail.requestConfig;
     if (target && refreshing.has(target) && config && config.elt === target) {
-      refreshing.delete(target);
       if (!target.isConnected || busy(target)) {
         event.detail.shouldSwap = false;
       } else if (acting(target)) {
         event.detail.shouldSwap = false;
         afterActing(target, function () { refresh(target); });
+      }
+    }
+  });
+
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var element = requester(event);
+    if (!element || !refreshing.has(element)) {
+      return;
+    }
+    refreshing.delete(element);
+    if (redrawAgain.has(element)) {
+      redrawAgain.delete(element);
+      var now = document.getElementById(element.id); // the redraw may have replaced it
+      if (now) {
+        refresh(now);
       }
     }
   });
