@@ -232,55 +232,68 @@ def test_a_reply_approved_before_its_answer_arrives_is_shown_once(
     assert page.evaluate("window.noReload") is True
 
 
+def approved_at_once(article, author, body="Talks resume on Thursday.", parent=None):
+    """A comment posted and approved here (moderation is not queued for it)."""
+    with mock.patch("comments.services.comment_submitted"):
+        comment = post_comment(article=article, author=author, body=body, parent=parent)
+    approve_comment(comment.pk)
+    return Comment.objects.get(pk=comment.pk)
+
+
+class HeldAnswers:
+    """Answers the server gives at once but the page gets only when the test releases
+    them, in the order it chooses: the first request to each held address."""
+
+    def __init__(self, page):
+        self.page = page
+        self.held = {}
+
+    def hold(self, name, address, method=None):
+        def answer_later(route):
+            if name in self.held or (method and route.request.method != method):
+                route.continue_()
+            else:
+                self.held[name] = (route, route.fetch())
+
+        self.page.route(f"**{address}", answer_later)
+
+    def wait_for(self, name):
+        for _ in range(200):
+            if name in self.held:
+                return
+            self.page.wait_for_timeout(50)
+        raise AssertionError(f"the page never asked for the {name}")
+
+    def release(self, name):
+        self.wait_for(name)
+        route, response = self.held[name]
+        route.fulfill(response=response)
+        self.page.wait_for_timeout(300)  # the page takes it in
+
+
 @pytest.mark.parametrize("first", ["redraw", "deletion"])
 def test_a_line_redrawn_live_as_its_author_deletes_it_stays_deleted(
     open_article, demo_article, moderator, first
 ):
     page = open_article("ada_deletes")
-    ada = get_user_model().objects.get(username="ada_deletes")
-    with mock.patch("comments.services.comment_submitted"):  # approved here, not queued
-        said = post_comment(article=demo_article, author=ada, body="Talks resume on Thursday.")
-    approve_comment(said.pk)
+    said = approved_at_once(demo_article, get_user_model().objects.get(username="ada_deletes"))
     page.reload()
     page.evaluate("window.noReload = true")
     streaming(page)
-    held = {}
-
-    def hold_redraw(route):
-        if route.request.method == "GET" and "redraw" not in held:
-            # Drawn now, before the deletion: it reaches the page only when released.
-            held["redraw"] = (route, route.fetch())
-        else:
-            route.continue_()
-
-    def hold_deletion(route):
-        held["deletion"] = (route, route.fetch())  # deleted on the server
-
-    def wait_for(key):
-        for _ in range(200):
-            if key in held:
-                return held[key]
-            page.wait_for_timeout(50)
-        raise AssertionError(f"the page never asked for the {key}")
-
-    page.route(f"**{said.urls['detail']}", hold_redraw)
-    page.route(f"**{said.urls['delete']}", hold_deletion)
+    answers = HeldAnswers(page)
+    answers.hold("redraw", said.urls["detail"], method="GET")
+    answers.hold("deletion", said.urls["delete"])
     # An editor picks the comment: every page showing it redraws that line, and its
-    # author's page asks for it as its author sees it.
+    # author's page asks for it as its author sees it (drawn now, before the deletion).
     set_editors_pick(comment=said, actor=moderator, picked=True)
-    redraw, drawn_before = wait_for("redraw")
+    answers.wait_for("redraw")
 
     page.once("dialog", lambda dialog: dialog.accept())
     page.locator(f"#c{said.pk}").get_by_role("button", name="Delete").click()
-    deletion, deleted = wait_for("deletion")
-    # The redraw, drawn before the deletion, reaches the page just before or just after
-    # the answer to Delete.
-    answers = [(redraw, drawn_before), (deletion, deleted)]
-    if first == "deletion":
-        answers.reverse()
-    for route, response in answers:
-        route.fulfill(response=response)
-        page.wait_for_timeout(300)
+    answers.wait_for("deletion")
+    # The redraw reaches the page just before or just after the answer to Delete.
+    for name in ("redraw", "deletion") if first == "redraw" else ("deletion", "redraw"):
+        answers.release(name)
 
     expect(page.get_by_text("Talks resume on Thursday")).to_have_count(0)
     expect(page.locator(f"#c{said.pk}")).to_have_count(0)
@@ -290,10 +303,7 @@ def test_a_line_redrawn_live_as_its_author_deletes_it_stays_deleted(
 def test_a_comment_redrawn_live_keeps_what_its_reader_did_with_it(
     open_article, demo_article, moderator
 ):
-    ada = browser_account("ada_writes")
-    with mock.patch("comments.services.comment_submitted"):  # approved here, not queued
-        said = post_comment(article=demo_article, author=ada, body="Talks resume on Thursday.")
-    approve_comment(said.pk)
+    said = approved_at_once(demo_article, browser_account("ada_writes"))
     page = open_article("bo_likes")
     streaming(page)
     line = page.locator(f"#c{said.pk}")
@@ -312,25 +322,18 @@ def test_a_comment_redrawn_live_keeps_what_its_reader_did_with_it(
 def test_a_comment_changed_while_its_reader_acts_on_it_shows_both(
     open_article, demo_article, moderator
 ):
-    ada = browser_account("ada_writes")
-    with mock.patch("comments.services.comment_submitted"):  # approved here, not queued
-        said = post_comment(article=demo_article, author=ada, body="Talks resume on Thursday.")
-    approve_comment(said.pk)
+    said = approved_at_once(demo_article, browser_account("ada_writes"))
     page = open_article("bo_likes")
     streaming(page)
     line = page.locator(f"#c{said.pk}")
-    held = []
-    page.route(f"**{said.urls['like']}", lambda route: held.append((route, route.fetch())))
+    answers = HeldAnswers(page)
+    answers.hold("like", said.urls["like"])
     line.get_by_role("button", name="Like").click()
-    for _ in range(100):
-        if held:
-            break
-        page.wait_for_timeout(50)
+    answers.wait_for("like")
     # An editor picks it while the answer to the reader's Like is on its way.
     set_editors_pick(comment=said, actor=moderator, picked=True)
     page.wait_for_timeout(1000)  # the pick reaches the page
-    route, liked = held[0]
-    route.fulfill(response=liked)
+    answers.release("like")
 
     expect(line.get_by_role("button", name="Liked · 1")).to_be_visible()
     expect(line.locator(".comment__featured")).to_have_text("Editors’ pick")
@@ -339,36 +342,21 @@ def test_a_comment_changed_while_its_reader_acts_on_it_shows_both(
 def test_a_comment_changed_twice_while_redrawn_ends_as_it_now_is(
     open_article, demo_article, moderator
 ):
-    ada = browser_account("ada_writes")
-    with mock.patch("comments.services.comment_submitted"):  # approved here, not queued
-        said = post_comment(article=demo_article, author=ada, body="Talks resume on Thursday.")
-    approve_comment(said.pk)
+    said = approved_at_once(demo_article, browser_account("ada_writes"))
     page = open_article("bo_likes")
     streaming(page)
     line = page.locator(f"#c{said.pk}")
     line.get_by_role("button", name="Like").click()
     expect(line.get_by_role("button", name="Liked · 1")).to_be_visible()
-    held = []
-
-    def hold_first_redraw(route):
-        if route.request.method == "GET" and not held:
-            held.append((route, route.fetch()))  # drawn now: picked
-        else:
-            route.continue_()
-
-    page.route(f"**{said.urls['detail']}", hold_first_redraw)
+    answers = HeldAnswers(page)
+    answers.hold("redraw", said.urls["detail"], method="GET")
     set_editors_pick(comment=said, actor=moderator, picked=True)
-    for _ in range(100):
-        if held:
-            break
-        page.wait_for_timeout(50)
-    # Taken off the picks again while the first redraw is still on its way.
+    answers.wait_for("redraw")  # drawn now: picked
+    # Taken off the picks again while that redraw is still on its way.
     set_editors_pick(comment=said, actor=moderator, picked=False)
-    page.wait_for_timeout(1000)
-    route, picked = held[0]
-    route.fulfill(response=picked)
+    page.wait_for_timeout(1000)  # the change reaches the page
+    answers.release("redraw")
 
-    expect(line.get_by_role("button", name="Make an editors’ pick")).to_have_count(0)
     expect(line.locator(".comment__featured")).to_have_count(0)
     expect(line.get_by_role("button", name="Liked · 1")).to_be_visible()
 
@@ -377,9 +365,7 @@ def test_a_moderator_keeps_their_buttons_on_comments_that_arrive_or_change_live(
     open_article, demo_article, moderator
 ):
     ada = browser_account("ada_writes")
-    with mock.patch("comments.services.comment_submitted"):  # approved here, not queued
-        said = post_comment(article=demo_article, author=ada, body="Talks resume on Thursday.")
-    approve_comment(said.pk)
+    said = approved_at_once(demo_article, ada)
     page = open_article("mo_watches", group=MODERATORS)
     streaming(page)
     line = page.locator(f"#c{said.pk}")
@@ -388,14 +374,7 @@ def test_a_moderator_keeps_their_buttons_on_comments_that_arrive_or_change_live(
     set_editors_pick(comment=said, actor=moderator, picked=True)
     expect(line.get_by_role("button", name="Remove from editors’ picks")).to_be_visible()
 
-    with mock.patch("comments.services.comment_submitted"):
-        reply = post_comment(
-            article=demo_article,
-            author=ada,
-            body="In Bangkok, as before.",
-            parent=Comment.objects.get(pk=said.pk),
-        )
-    approve_comment(reply.pk)
+    reply = approved_at_once(demo_article, ada, "In Bangkok, as before.", parent=said)
     arrived = page.locator(f"#c{reply.pk}")
     expect(arrived).to_contain_text("In Bangkok, as before.")
     expect(arrived.get_by_role("button", name="Make an editors’ pick")).to_be_visible()

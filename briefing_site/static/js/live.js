@@ -246,8 +246,8 @@
   });
 
   // htmx tells a request's end once to the document, even when its answer took the
-  // requesting element off the page (it tells the nearest ancestor still on it, as
-  // the event's `elt`: the requester is the request's own).
+  // requesting element off the page: it then tells the nearest ancestor still on it,
+  // named as the event's `elt`, so the requester is read from the request itself.
   document.addEventListener("htmx:afterRequest", function (event) {
     var elt = requester(event);
     var entry = elt ? actingOn.get(elt) : null;
