@@ -271,6 +271,14 @@ class HeldAnswers:
         self.page.wait_for_timeout(300)  # the page takes it in
 
 
+def watching_adas_comment(open_article, demo_article):
+    """Ada's published comment, and Bo's page streaming with its line."""
+    said = approved_at_once(demo_article, browser_account("ada_writes"))
+    page = open_article("bo_likes")
+    streaming(page)
+    return said, page, page.locator(f"#c{said.pk}")
+
+
 @pytest.mark.parametrize("first", ["redraw", "deletion"])
 def test_a_line_redrawn_live_as_its_author_deletes_it_stays_deleted(
     open_article, demo_article, moderator, first
@@ -303,10 +311,7 @@ def test_a_line_redrawn_live_as_its_author_deletes_it_stays_deleted(
 def test_a_comment_redrawn_live_keeps_what_its_reader_did_with_it(
     open_article, demo_article, moderator
 ):
-    said = approved_at_once(demo_article, browser_account("ada_writes"))
-    page = open_article("bo_likes")
-    streaming(page)
-    line = page.locator(f"#c{said.pk}")
+    said, page, line = watching_adas_comment(open_article, demo_article)
     line.get_by_role("button", name="Like").click()
     expect(line.get_by_role("button", name="Liked · 1")).to_be_visible()
 
@@ -322,10 +327,7 @@ def test_a_comment_redrawn_live_keeps_what_its_reader_did_with_it(
 def test_a_comment_changed_while_its_reader_acts_on_it_shows_both(
     open_article, demo_article, moderator
 ):
-    said = approved_at_once(demo_article, browser_account("ada_writes"))
-    page = open_article("bo_likes")
-    streaming(page)
-    line = page.locator(f"#c{said.pk}")
+    said, page, line = watching_adas_comment(open_article, demo_article)
     answers = HeldAnswers(page)
     answers.hold("like", said.urls["like"])
     line.get_by_role("button", name="Like").click()
@@ -342,10 +344,7 @@ def test_a_comment_changed_while_its_reader_acts_on_it_shows_both(
 def test_a_comment_changed_twice_while_redrawn_ends_as_it_now_is(
     open_article, demo_article, moderator
 ):
-    said = approved_at_once(demo_article, browser_account("ada_writes"))
-    page = open_article("bo_likes")
-    streaming(page)
-    line = page.locator(f"#c{said.pk}")
+    said, page, line = watching_adas_comment(open_article, demo_article)
     line.get_by_role("button", name="Like").click()
     expect(line.get_by_role("button", name="Liked · 1")).to_be_visible()
     answers = HeldAnswers(page)
